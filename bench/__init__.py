@@ -1,0 +1,1 @@
+"""chaingrad benchmark suite: ``python -m bench --help``."""

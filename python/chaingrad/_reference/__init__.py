@@ -1,0 +1,1 @@
+"""The pure-Python reference engine: the same interface as ``chaingrad._core``."""
