@@ -77,6 +77,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("ctx", [](const Node& n) { return n.fn ? n.fn : py::none(); })
       .def_property_readonly("released", [](const Node& n) { return n.released; })
       .def_property_readonly("saved_tensors", &saved_tensors)
+      .def("saved_arrays", [](const Node& n) { return saved_arrays(n); })
       .def_property(
           "grad", [](const Node& n) { return n.grad ? n.grad : py::none(); },
           [](Node& n, py::object g) {

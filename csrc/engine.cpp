@@ -89,6 +89,7 @@ void set_bridge(py::module_ self, py::object b) {
   bridge.tensor_add = get("tensor_add");
   bridge.rebuild_output = get("rebuild_output");
   bridge.version_error = get("version_error");
+  bridge.array_backward = get("array_backward");
   py::list keep;
   names.data = intern(keep, "_data");
   names.requires_grad = intern(keep, "_requires_grad");
@@ -113,7 +114,7 @@ NodePtr accumulator(py::handle t) {
 
 py::object record(int kind, py::object name, py::tuple inputs, py::tuple outputs, py::tuple save,
                   py::tuple scalars, py::object fn) {
-  if (kind < 0 || kind >= NUM_KINDS || kind == ACCUMULATE)
+  if (kind < 0 || kind > 255 || kind == ACCUMULATE)
     throw std::invalid_argument("record: invalid node kind " + std::to_string(kind));
   auto node = std::make_shared<Node>();
   node->kind = kind;
@@ -185,6 +186,13 @@ void check_saved(const Node& node) {
       throw std::runtime_error(msg.cast<std::string>());
     }
   }
+}
+
+py::list saved_arrays(const Node& node) {
+  check_saved(node);
+  py::list out;
+  for (const SavedVar& s : node.saved) out.append(s.data);
+  return out;
 }
 
 py::tuple saved_tensors(const NodePtr& node) {

@@ -24,6 +24,7 @@ struct Bridge {
   PyObject* tensor_add = nullptr;
   PyObject* rebuild_output = nullptr;
   PyObject* version_error = nullptr;
+  PyObject* array_backward = nullptr;
 };
 extern Bridge bridge;
 
@@ -40,6 +41,7 @@ py::object execute(py::list roots, py::list grads, bool retain_graph, bool creat
 
 // Saved values as the Python side sees them (version-checked; outputs rebuilt as tensors).
 py::tuple saved_tensors(const NodePtr& node);
+py::list saved_arrays(const Node& node);
 void check_saved(const Node& node);
 
 }  // namespace chaingrad

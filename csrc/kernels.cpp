@@ -1,5 +1,7 @@
 #include "kernels.h"
 
+#include "engine.h"
+
 #include <pybind11/numpy.h>
 
 #include <cmath>
@@ -270,6 +272,14 @@ std::vector<py::object> matmul_backward(Node& node, const py::object& g, bool ne
   return {ga, gb};
 }
 
+// Kinds without a C++ kernel yet run the reference engine's NumPy kernel (one Python call).
+std::vector<py::object> fallback_backward(Node& node, const py::object& g) {
+  py::object r = py::reinterpret_borrow<py::object>(bridge.array_backward)(py::cast(node), g);
+  std::vector<py::object> out;
+  for (py::handle h : r) out.push_back(py::reinterpret_borrow<py::object>(h));
+  return out;
+}
+
 }  // namespace
 
 void init_kernels(py::module_ numpy) {
@@ -376,8 +386,7 @@ std::vector<py::object> native_backward(Node& node, const py::object& g) {
     case MATMUL:
       return matmul_backward(node, g, need(0), need(1));
     default:
-      throw std::runtime_error("chaingrad._core: no native backward for node kind " +
-                               std::to_string(node.kind));
+      return fallback_backward(node, g);
   }
 }
 

@@ -114,6 +114,14 @@ def function_backward(node: Any, grads: tuple, create_graph: bool) -> tuple:
     return tuple(out)
 
 
+def array_backward(node: Any, g: Any) -> tuple:
+    """Array-level backward of a kind the C++ core has no kernel for: the reference kernel."""
+    from ._reference import kernels
+
+    need = tuple(f[0] is not None for f in node.next_functions)
+    return kernels.backward(node.kind, node.saved_arrays(), node.scalars, node.meta, g, need)
+
+
 def native_graph_backward(node: Any, g: Any) -> tuple:
     from .ops.derivatives import graph_backward
 

@@ -28,4 +28,7 @@ DIV_SCALAR = 18  # x / s
 RDIV_SCALAR = 19  # s / x
 RSUB_SCALAR = 20  # s - x
 
-NUM_KINDS = 21
+NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) may exist
+
+# Kinds >= 21 are added by later ops. A kind without a C++ kernel still works on the C++
+# engine: the core calls the reference NumPy kernel for it (_bridge.array_backward).

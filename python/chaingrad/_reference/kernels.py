@@ -7,10 +7,25 @@ dtype casts are the engine's job, not the kernels'.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .. import _kinds as K
 from ..ops.elementwise import pow_scalar_array
+
+
+_KERNELS: dict[int, Callable[..., tuple]] = {}
+
+
+def register_kernel(kind: int) -> Callable:
+    """Decorator: the array-level backward ``fn(saved, scalars, meta, g, need)`` of a new kind."""
+
+    def deco(fn: Callable[..., tuple]) -> Callable[..., tuple]:
+        _KERNELS[kind] = fn
+        return fn
+
+    return deco
 
 
 def _sum_back(g, scalars, in_shape, mean):
@@ -98,4 +113,7 @@ def backward(kind: int, saved: list, scalars: tuple, meta: tuple, g, need: tuple
         return (_sum_back(g, scalars, meta[0][0], True),)
     if kind == K.MATMUL:
         return _matmul_back(saved[0], saved[1], g, need)
-    raise RuntimeError(f"reference engine: no kernel for node kind {kind}")
+    fn = _KERNELS.get(kind)
+    if fn is None:
+        raise RuntimeError(f"reference engine: no kernel for node kind {kind}")
+    return fn(saved, scalars, meta, g, need)

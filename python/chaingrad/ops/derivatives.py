@@ -107,7 +107,14 @@ def _formula(kind: int) -> Callable[[Any, Tensor, tuple], tuple]:
     return f
 
 
-_FORMULAS = [_formula(k) for k in range(K.NUM_KINDS)]
+_FORMULAS: dict[int, Callable[[Any, Tensor, tuple], tuple]] = {
+    k: _formula(k) for k in range(2, K.NUM_KINDS)
+}
+
+
+def register_formula(kind: int, fn: Callable[[Any, Tensor, tuple], tuple]) -> None:
+    """Add the differentiable backward of a new native kind: ``fn(node, g, need)``."""
+    _FORMULAS[kind] = fn
 
 
 def graph_backward(node: Any, g: Any) -> tuple:
@@ -115,4 +122,7 @@ def graph_backward(node: Any, g: Any) -> tuple:
     if not isinstance(g, Tensor):
         g = wrap(np.asarray(g))
     need = tuple(f[0] is not None for f in node.next_functions)
-    return _FORMULAS[node.kind](node, g, need)
+    fn = _FORMULAS.get(node.kind)
+    if fn is None:
+        raise RuntimeError(f"no differentiable formula for node kind {node.kind} ({node.name()})")
+    return fn(node, g, need)
