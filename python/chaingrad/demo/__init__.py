@@ -1,0 +1,1 @@
+"""``python -m chaingrad.demo``: chaingrad's demos (see ``__main__``)."""
