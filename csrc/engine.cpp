@@ -45,7 +45,10 @@ void setattr(py::handle o, PyObject* name, py::handle v) {
 py::object call(PyObject* fn, std::initializer_list<py::handle> args) {
   py::tuple t(args.size());
   size_t i = 0;
-  for (py::handle a : args) t[i++] = py::reinterpret_borrow<py::object>(a);
+  for (py::handle a : args) {
+    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument in a callback");
+    t[i++] = py::reinterpret_borrow<py::object>(a);
+  }
   PyObject* r = PyObject_Call(fn, t.ptr(), nullptr);
   if (!r) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(r);
@@ -60,6 +63,12 @@ py::object version_counter(py::handle t) {
     setattr(t, names.vc, vc);
   }
   return vc;
+}
+
+py::tuple shape_tuple(const std::vector<py::ssize_t>& s) {
+  py::tuple t(s.size());
+  for (size_t k = 0; k < s.size(); ++k) t[k] = py::int_(s[k]);
+  return t;
 }
 
 int64_t read_version(const py::object& vc) {
@@ -396,7 +405,7 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       Task& child = it->second;
       if (i < outs.size() && outs[i] && !outs[i].is_none()) {
         py::object gv = create_graph
-            ? call(bridge.conform_tensor, {outs[i], py::cast(node->meta[i].shape),
+            ? call(bridge.conform_tensor, {outs[i], shape_tuple(node->meta[i].shape),
                                            node->meta[i].dtype_obj, node->name, py::int_(i)})
             : conform(*node, i, std::move(outs[i]));
         add_to(child, e.nr, std::move(gv), create_graph, e.fn->num_outputs);

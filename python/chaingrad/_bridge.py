@@ -80,7 +80,7 @@ def function_backward(node: Any, grads: tuple, create_graph: bool) -> tuple:
         if g is None:
             shape, dtype = out_meta[k]
             g = np.zeros(shape, dtype=dtype)
-        full.append(g if create_graph else wrap(g))
+        full.append(g if isinstance(g, Tensor) else wrap(g))
     ctx._saved_values = node.saved_tensors if ctx._has_saved else ()
     try:
         res = ctx._cls.backward(ctx, *full)
@@ -88,7 +88,8 @@ def function_backward(node: Any, grads: tuple, create_graph: bool) -> tuple:
         ctx._saved_values = None
     if not isinstance(res, tuple):
         res = (res,)
-    n_in = len(node.next_edges)
+    edges = node.next_functions
+    n_in = len(edges)
     if len(res) != n_in:
         if len(res) > n_in and all(r is None for r in res[n_in:]):
             res = res[:n_in]
@@ -99,7 +100,7 @@ def function_backward(node: Any, grads: tuple, create_graph: bool) -> tuple:
             )
     out = []
     for k, r in enumerate(res):
-        if r is None or node.next_edges[k] is None:
+        if r is None or edges[k][0] is None:
             out.append(None)
             continue
         if not isinstance(r, Tensor):

@@ -95,7 +95,7 @@ def _formula(kind: int) -> Callable[[Any, Tensor, tuple], tuple]:
             return ((g * (1 - y)) * y,)
         if kind == K.RELU:
             y = node.saved_tensors[0]
-            return (g * wrap((y._data > 0).astype(g.dtype)),)
+            return (g * wrap(np.asarray(y._data > 0).astype(g.dtype)),)
         if kind == K.SUM:
             return (_sum_back(node, g, False),)
         if kind == K.MEAN:
