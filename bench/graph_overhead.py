@@ -2,7 +2,8 @@
 
     python bench/graph_overhead.py [--nodes N] [--repeat R]
 
-Both engines run in this one process, back to back, so the ratio is side by side.
+Both engines run in this one process with their repeats interleaved, so the ratio is side by
+side.
 """
 
 from __future__ import annotations
@@ -23,17 +24,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench import backends, timing
     from bench.workloads import scalar_graph
-    from bench.workloads.base import run_spec
+    from bench.workloads.base import run_interleaved
 
     backends.configure_threads(1)
     for b in backends.CHAINGRAD:
         backends.unavailable(b)
     timing.freeze_startup_objects()
     spec = scalar_graph.SPEC
+    big = dataclasses.replace(spec, size=args.nodes)
     rows = {}
-    for engine in ("cpp", "python"):
-        big = dataclasses.replace(spec, size=args.nodes)
-        r = run_spec(big, scalar_graph.build, engine, quick=False, repeat=args.repeat)
+    for r in run_interleaved(big, scalar_graph.build, ["cpp", "python"], False, args.repeat):
+        engine = r["backend"]
         rows[engine] = r
         if r["status"] != "ok":
             print(f"{engine:>6}: {r['status']}")

@@ -1,4 +1,5 @@
-"""One line per (workload, backend) on stderr, with a live `\\r` line on a terminal."""
+"""Progress on stderr: one line per (workload, backend) with its time, plus a live `\\r`
+line on a terminal."""
 
 from __future__ import annotations
 
@@ -11,19 +12,17 @@ class Progress:
         self.total = total
         self.i = 0
         self.t_start = time.perf_counter()
-        self.t_item = self.t_start
         self.live = sys.stderr.isatty()
 
-    def start(self, label: str) -> None:
-        self.i += 1
-        self.t_item = time.perf_counter()
+    def note(self, text: str) -> None:
+        """Transient status; only shown on a terminal."""
         if self.live:
-            sys.stderr.write(f"\r[{self.i:>2}/{self.total}] {label} ...")
+            sys.stderr.write(f"\r\x1b[K[{self.i:>2}/{self.total}] {text} ...")
             sys.stderr.flush()
 
-    def done(self, label: str, status: str) -> None:
-        now = time.perf_counter()
+    def line(self, label: str, status: str, seconds: float) -> None:
+        self.i += 1
         line = (f"[{self.i:>2}/{self.total}] {label:<34} {status[:40]:<20} "
-                f"{now - self.t_item:6.2f} s  (elapsed {now - self.t_start:6.1f} s)")
+                f"{seconds:6.2f} s  (elapsed {time.perf_counter() - self.t_start:6.1f} s)")
         sys.stderr.write(("\r\x1b[K" if self.live else "") + line + "\n")
         sys.stderr.flush()

@@ -20,6 +20,7 @@ if __package__ in (None, ""):  # run as a script: make `import bench` work from 
 from bench import backends, machine, plots, report, timing  # noqa: E402
 from bench.progress import Progress  # noqa: E402
 from bench.workloads import NAMES, TIMED, memory, resolve  # noqa: E402
+from bench.workloads.base import run_interleaved  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -72,20 +73,23 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
 
     rows: list[dict[str, Any]] = []
-    for w, b in jobs:
-        label = f"{w.SPEC.name} · {b}"
-        prog.start(label)
-        r = w.run(b, args.quick, args.repeat)
-        rows.append(r)
-        prog.done(label, r["status"] if r["status"] != "ok" else f"{r['total']:.3g} {r['unit']}")
+    for w in timed:
+        names = [b for b in w.SPEC.backends if b in chosen]
+        for r in run_interleaved(w.SPEC, w.build, names, args.quick, args.repeat, prog.note):
+            rows.append(r)
+            ok = r["status"] == "ok"
+            prog.line(f"{w.SPEC.name} · {r['backend']}",
+                      f"{r['total']:.3g} {r['unit']}" if ok else r["status"], r["seconds_spent"])
     mem_rows: list[dict[str, Any]] = []
     for w, b in mem_jobs:
         label = f"memory · {w.SPEC.name} · {b}"
-        prog.start(label)
+        prog.note(label)
+        t_item = time.perf_counter()
         r = memory.run(w, b, args.quick)
         mem_rows.append(r)
         peak = r.get("traced_peak_bytes")
-        prog.done(label, r["status"] if peak is None else f"peak {peak / 1024:.0f} KiB")
+        prog.line(label, r["status"] if peak is None else f"peak {peak / 1024:.0f} KiB",
+                  time.perf_counter() - t_item)
 
     rat = report.ratios(rows)
     tg = [t for t in report.targets(rows, mem_rows, rat) if t["workload"] in selected]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from bench import backends
-from bench.timing import time_case
+from bench.timing import run_once, summarize
 
 
 class Unavailable(Exception):
@@ -44,7 +45,9 @@ class Spec:
     quick_repeats: int
     warmup: int = 1
     graph_bound: bool = False
-    skip_in_quick: bool = False
+    # Full-run size for the memory pass, when smaller than `size`: bytes per node do not
+    # depend on N, but tracemalloc slows deep graphs down superlinearly (micrograd: minutes).
+    memory_size: int | None = None
 
 
 def row(spec: Spec, backend: str, status: str, **extra: Any) -> dict[str, Any]:
@@ -52,23 +55,70 @@ def row(spec: Spec, backend: str, status: str, **extra: Any) -> dict[str, Any]:
             "unit": spec.unit, "status": status, **extra}
 
 
+def _status(e: Exception) -> str:
+    if isinstance(e, Unavailable):
+        return str(e)
+    return f"error: {type(e).__name__}: {e}"[:200]
+
+
+def run_interleaved(spec: Spec, build: Callable[[str, int], Case], names: list[str],
+                    quick: bool, repeat: int | None = None,
+                    note: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Time `build(b, n)` for every backend b, interleaving their repeats.
+
+    Repeat r runs every backend once (in reverse order on odd r) before repeat r+1 starts,
+    so load from other work on a shared machine drifts into all rows alike and the ratios
+    stay side by side. A broken backend becomes an error row; it never stops the others.
+    """
+    n = spec.quick_size if quick else spec.size
+    repeats = max(1, repeat or (spec.quick_repeats if quick else spec.repeats))
+    rows: dict[str, dict[str, Any]] = {}
+    cases: dict[str, Case] = {}
+    samples: dict[str, list[tuple[float, float, float]]] = {}
+    spent = dict.fromkeys(names, 0.0)
+
+    for b in names:
+        why = backends.unavailable(b)
+        if why:
+            rows[b] = row(spec, b, why)
+            continue
+        if note:
+            note(f"{spec.name} · {b}: setup and warm-up")
+        t0 = time.perf_counter()
+        try:
+            with backends.context(b):
+                case = build(b, n)
+                for _ in range(spec.warmup):
+                    run_once(case)
+            cases[b], samples[b] = case, []
+        except Exception as e:  # a broken engine must not hide the other rows
+            rows[b] = row(spec, b, _status(e))
+        spent[b] += time.perf_counter() - t0
+
+    for r in range(repeats):
+        live = list(cases) if r % 2 == 0 else list(cases)[::-1]
+        for b in live:
+            if note:
+                note(f"{spec.name} · repeat {r + 1}/{repeats} · {b}")
+            t0 = time.perf_counter()
+            try:
+                with backends.context(b):
+                    samples[b].append(run_once(cases[b]))
+            except Exception as e:
+                rows[b] = row(spec, b, _status(e))
+                del cases[b]
+            spent[b] += time.perf_counter() - t0
+
+    for b, case in cases.items():
+        t = summarize(samples[b])
+        per = spec.scale / case.count
+        rows[b] = row(spec, b, "ok", n=n, count=case.count, repeats=repeats,
+                      forward=t.forward * per, backward=t.backward * per, total=t.total * per,
+                      raw_seconds=t.as_dict())
+    return [dict(rows[b], seconds_spent=spent[b]) for b in names]
+
+
 def run_spec(spec: Spec, build: Callable[[str, int], Case], backend: str, quick: bool,
              repeat: int | None = None) -> dict[str, Any]:
-    """Build, warm up and time `build(backend, n)`; never raises for a broken backend."""
-    why = backends.unavailable(backend)
-    if why:
-        return row(spec, backend, why)
-    n = spec.quick_size if quick else spec.size
-    repeats = repeat or (spec.quick_repeats if quick else spec.repeats)
-    try:
-        with backends.context(backend):
-            case = build(backend, n)
-            t = time_case(case, repeats=repeats, warmup=spec.warmup)
-    except Unavailable as e:
-        return row(spec, backend, str(e))
-    except Exception as e:  # a broken engine must not hide the other rows
-        return row(spec, backend, f"error: {type(e).__name__}: {e}"[:200])
-    per = spec.scale / case.count
-    return row(spec, backend, "ok", n=n, count=case.count, repeats=repeats,
-               forward=t.forward * per, backward=t.backward * per, total=t.total * per,
-               raw_seconds=t.as_dict())
+    """One backend alone; never raises for a broken backend."""
+    return run_interleaved(spec, build, [backend], quick, repeat)[0]

@@ -19,7 +19,7 @@ WIDTH = 16
 SPEC = Spec(
     name="chain", title="small-tensor chain", unit="µs/op", scale=1e6,
     backends=("floor", "cpp", "python", "torch", "autograd"), size=10_000, quick_size=1_000,
-    repeats=5, quick_repeats=3, graph_bound=True,
+    repeats=5, quick_repeats=7, graph_bound=True,
 )
 
 

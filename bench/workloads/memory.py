@@ -28,7 +28,7 @@ def run(workload: ModuleType, backend: str, quick: bool) -> dict[str, Any]:
     why = backends.unavailable(backend)
     if why:
         return row(SPEC, backend, why, **base)
-    n = spec.quick_size if quick else spec.size
+    n = spec.quick_size if quick else (spec.memory_size or spec.size)
     try:
         with backends.context(backend):
             case = workload.build(backend, n)

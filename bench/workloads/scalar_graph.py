@@ -20,8 +20,8 @@ A, W, B = 0.5, 0.5, 0.3
 
 SPEC = Spec(
     name="scalar_graph", title="scalar graph", unit="µs/node", scale=1e6,
-    backends=backends.ALL, size=100_000, quick_size=5_000, repeats=5, quick_repeats=3,
-    graph_bound=True,
+    backends=backends.ALL, size=100_000, quick_size=5_000, repeats=5, quick_repeats=5,
+    graph_bound=True, memory_size=20_000,
 )
 
 
