@@ -15,7 +15,22 @@ from . import _bridge
 
 _NAMES = ("cpp", "python")
 _loaded: dict[str, ModuleType] = {}
-_current: list[ModuleType] = []
+
+
+class _Unloaded:
+    """Stands in for the engine until first use: the reference engine imports chaingrad's ops,
+    which need ``Tensor``, so no engine can be loaded while ``chaingrad`` itself is importing."""
+
+    def __getattr__(self, attr: str) -> object:
+        set_engine(_from_env())
+        return getattr(_current[0], attr)
+
+
+def _from_env() -> str:
+    return os.environ.get("CHAINGRAD_ENGINE", "cpp").strip().lower() or "cpp"
+
+
+_current: list = [_Unloaded()]
 
 
 def _load(name: str) -> ModuleType:
@@ -40,11 +55,13 @@ def _load(name: str) -> ModuleType:
 
 
 def current() -> ModuleType:
+    if isinstance(_current[0], _Unloaded):
+        set_engine(_from_env())
     return _current[0]
 
 
 def get_engine_name() -> str:
-    return _current[0].name
+    return current().name
 
 
 def set_engine(name: str) -> None:
@@ -55,7 +72,7 @@ def set_engine(name: str) -> None:
 @contextlib.contextmanager
 def use(name: str) -> Iterator[None]:
     """Use engine ``name`` inside the block."""
-    prev = _current[0]
+    prev = current()
     _current[0] = _load(name)
     try:
         yield
@@ -74,4 +91,7 @@ def available() -> list[str]:
     return out
 
 
-set_engine(os.environ.get("CHAINGRAD_ENGINE", "cpp").strip().lower() or "cpp")
+
+def _load_default() -> None:
+    """Called at the end of ``chaingrad/__init__``: a broken build fails at import, not later."""
+    current()
