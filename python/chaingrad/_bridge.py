@@ -78,6 +78,9 @@ def function_backward(node: Any, grads: tuple, create_graph: bool) -> tuple:
     full = []
     for k, g in enumerate(grads):
         if g is None:
+            if not ctx.materialize_grads:
+                full.append(None)
+                continue
             shape, dtype = out_meta[k]
             g = np.zeros(shape, dtype=dtype)
         full.append(g if isinstance(g, Tensor) else wrap(g))

@@ -32,3 +32,42 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 
 # Kinds >= 21 are added by later ops. A kind without a C++ kernel still works on the C++
 # engine: the core calls the reference NumPy kernel for it (_bridge.array_backward).
+
+# ---------------------------------------------------------------------------------------------
+# Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). None has a C++
+# kernel yet, so the core runs the NumPy kernels of ``_reference/kernels_*.py`` for them. The
+# comment on each gives the node layout a C++ kernel must follow:
+#   inputs (edges, in order) | save (saved values, in order) | scalars
+# "x" is the op's input tensor, "y" its output. Dims in scalars are non-negative ints stored as
+# floats; "keepdim" is 0.0 or 1.0.
+
+# Unary elementwise: input x | save as listed | no scalars.
+ABS = 21  # save (x,)
+SIGN = 22  # save () ; the gradient is zero
+SQRT = 23  # save (y,)
+RSQRT = 24  # save (y,)
+LOG1P = 25  # save (x,)
+EXPM1 = 26  # save (y,)
+SIN = 27  # save (x,)
+COS = 28  # save (x,)
+TAN = 29  # save (y,)
+RECIPROCAL = 30  # save (y,)
+CLAMP = 31  # input x | save (x,) | scalars (min, max), -inf/+inf for a missing bound
+CLAMP_TENSOR = 32  # inputs (x, min|None, max|None) | save (x, min|None, max|None) | scalars
+#                    (has_min, has_max)
+MAXIMUM = 33  # inputs (a, b) | save (a, b)
+MINIMUM = 34  # inputs (a, b) | save (a, b)
+WHERE = 35  # inputs (a, b) | save (cond as a raw bool array,)
+POW = 36  # inputs (a, b) | save (a, b, y)  (tensor ** tensor)
+RPOW_SCALAR = 37  # input x | save (x, y) | scalars (base,)  (base ** x)
+
+# Reductions: input x.
+PROD = 38  # save (x, y) | scalars () for all elements, or (keepdim, dim)
+MAXMIN_ALL = 39  # max()/min() without dim: save (x, y); ties share the gradient evenly
+MAXMIN_DIM = 40  # max/min with dim: save (indices as a raw int64 array,) | (keepdim, dim)
+AMAXMIN = 41  # amax/amin: save (x, y) | scalars (keepdim, *dims)
+VAR = 42  # save (x,) | scalars (correction, keepdim, *dims); no dims = all elements
+STD = 43  # save (x, y) | scalars (correction, keepdim, *dims); no dims = all elements
+LOGSUMEXP = 44  # save (x, y) | scalars (keepdim, *dims)
+NORM = 45  # vector p-norm: save (x, y) | scalars (p, keepdim, *dims); no dims = all elements
+CUMSUM = 46  # save () | scalars (dim,)

@@ -14,7 +14,6 @@ import numpy as np
 from .. import _kinds as K
 from ..ops.elementwise import pow_scalar_array
 
-
 _KERNELS: dict[int, Callable[..., tuple]] = {}
 
 
@@ -117,3 +116,7 @@ def backward(kind: int, saved: list, scalars: tuple, meta: tuple, g, need: tuple
     if fn is None:
         raise RuntimeError(f"reference engine: no kernel for node kind {kind}")
     return fn(saved, scalars, meta, g, need)
+
+
+# The kernels of the kinds added by the full op set register themselves on import.
+from . import kernels_pointwise, kernels_reduction  # noqa: E402,F401

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,8 +53,10 @@ def _roots(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple[lis
         if not isinstance(t, Tensor):
             raise TypeError(f"outputs[{i}] must be a Tensor, got {type(t).__name__}")
         if not t._requires_grad:
+            why = ("" if t._data.dtype.kind == "f" else
+                   f" (its dtype {t._data.dtype} is not differentiable)")
             raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
+                f"element {i} of tensors does not require grad and does not have a grad_fn{why}"
             )
         if g is None:
             if t._data.size != 1:
@@ -71,7 +74,8 @@ def _roots(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple[lis
                     f"output[{i}] has a shape of {tuple(t.shape)}."
                 )
             if gt.dtype != t.dtype:
-                gt = gt.to(t.dtype) if create_graph else Tensor._from_array(gt._data.astype(t.dtype))
+                gt = (gt.to(t.dtype) if create_graph
+                      else Tensor._from_array(gt._data.astype(t.dtype)))
         edges.append(_edge(t))
         grads.append(gt if create_graph else gt._data)
     return edges, grads
@@ -103,7 +107,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         raise RuntimeError("backward(inputs=...): inputs must not be empty")
     for t in ins:
         if not isinstance(t, Tensor) or not t._requires_grad:
-            raise RuntimeError("backward(inputs=...): every input must be a Tensor that requires grad")
+            raise RuntimeError(
+                "backward(inputs=...): every input must be a Tensor that requires grad"
+            )
     got = _run(edges, grads, retain_graph, create_graph, [_edge(t) for t in ins])
     for t, g in zip(ins, got):
         if g is None:
@@ -133,7 +139,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         if not isinstance(t, Tensor):
             raise TypeError(f"inputs[{i}] must be a Tensor, got {type(t).__name__}")
         if not t._requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (inputs[{i}]) does not require grad")
+            raise RuntimeError(
+                f"One of the differentiated Tensors (inputs[{i}]) does not require grad"
+            )
     edges, grads = _roots(outs, gouts, create_graph)
     got = _run(edges, grads, retain_graph, create_graph, [_edge(t) for t in ins])
     result = []
@@ -145,7 +153,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     "appears to not have been used in the graph. Set allow_unused=True if this "
                     "is the desired behavior."
                 )
-            result.append(Tensor._from_array(np.zeros_like(t._data)) if materialize_grads else None)
+            result.append(
+                Tensor._from_array(np.zeros_like(t._data)) if materialize_grads else None
+            )
         else:
-            result.append(g if isinstance(g, Tensor) else Tensor._from_array(np.array(g, copy=True)))
+            result.append(
+                g if isinstance(g, Tensor) else Tensor._from_array(np.array(g, copy=True))
+            )
     return tuple(result)

@@ -11,6 +11,8 @@ from typing import Any
 from .. import engine as _engine
 from .. import grad_mode as _gm
 from .._kinds import PY
+from ..ops import _keepalive
+from ..ops._views import make_view
 from ..tensor import Tensor
 
 _SAVED_MSG = (
@@ -94,7 +96,7 @@ class Function:
                 # An input returned as is (or a tensor already in a graph) gets a fresh alias,
                 # so recording does not rewrite another tensor's history.
                 alias = Tensor._from_array(o._data)
-                alias._vc = o._version_counter()
+                make_view(alias, o)  # same memory: in-place ops must see the relation
                 if id(o) in ctx._non_differentiable:
                     ctx._non_differentiable.add(id(alias))
                 o = alias
@@ -107,7 +109,9 @@ class Function:
         ctx._has_saved = bool(ctx._to_save)
         name = cls._backward_name or f"{cls.__name__}Backward"
         inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
-        _engine._current[0].record(PY, name, inputs, diff, ctx._to_save, (), ctx)
+        eng = _engine._current[0]
+        ctx._keep = _keepalive.producers(eng, inputs)  # type: ignore[attr-defined]
+        eng.record(PY, name, inputs, diff, ctx._to_save, (), ctx)
         ctx._to_save = ()
         ctx._non_differentiable = set()
         return fixed[0] if single else tuple(fixed)

@@ -8,8 +8,10 @@ import numpy as np
 
 from .. import engine as _engine
 from .. import grad_mode as _gm
+from .._kinds import NUM_KINDS
 from ..dtypes import category
 from ..tensor import Tensor
+from . import _keepalive
 
 wrap = Tensor._from_array
 _F32 = np.dtype(np.float32)
@@ -45,6 +47,31 @@ def result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
     return np.promote_types(da, db)
 
 
+def result_dtype_n(*arrays: np.ndarray) -> np.dtype:
+    """``result_dtype`` of several operands: dimensioned ones decide within a category."""
+    dims = [a.dtype for a in arrays if a.ndim]
+    zero = [a.dtype for a in arrays if not a.ndim]
+    d = _promote_all(dims)
+    z = _promote_all(zero)
+    if d is None:
+        return z  # type: ignore[return-value]
+    if z is None or category(z) <= category(d):
+        return d
+    return z
+
+
+def _promote_all(dts: list) -> np.dtype | None:
+    if not dts:
+        return None
+    out = dts[0]
+    for dt in dts[1:]:
+        if category(dt) != category(out):
+            out = dt if category(dt) > category(out) else out
+        else:
+            out = np.promote_types(out, dt)
+    return out
+
+
 def scalar_result_dtype(a: np.ndarray, s: Any) -> np.dtype | None:
     """A Python number never widens a tensor's dtype; it only lifts int/bool to float32."""
     k = a.dtype.kind
@@ -66,7 +93,10 @@ def needs_grad(*ts: Tensor) -> bool:
 
 def record(kind: int, name: str, inputs: tuple, out: Tensor, save: tuple = (),
            scalars: tuple = ()) -> None:
-    _engine._current[0].record(kind, name, inputs, (out,), save, scalars, None)
+    eng = _engine._current[0]
+    eng.record(kind, name, inputs, (out,), save, scalars, _keepalive.producers(eng, inputs))
+    if kind >= NUM_KINDS:
+        _keepalive.note(eng, out._grad_fn)
 
 
 def as_array(r: Any) -> np.ndarray:
@@ -74,14 +104,50 @@ def as_array(r: Any) -> np.ndarray:
     return r if type(r) is np.ndarray else np.asarray(r)
 
 
-def broadcast_error(op: str, a: Any, b: Any) -> ValueError:
-    return ValueError(
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit together. torch raises RuntimeError; NumPy users expect
+    ValueError; this is both."""
+
+
+def broadcast_error(op: str, a: Any, b: Any) -> ShapeError:
+    return ShapeError(
         f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together"
     )
 
 
+def float_dtype(dt: np.dtype) -> np.dtype:
+    """The dtype a floating op computes in: floats keep theirs, ints and bools get float32."""
+    return dt if dt.kind == "f" else _F32
+
+
+def reduce_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``dim`` of a reduction: None or () mean every dimension (torch's convention)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = normalize_dims(dim, ndim, op)
+    return dims if dims or ndim == 0 else tuple(range(ndim))
+
+
+def wrap_dim(dim: Any, ndim: int, op: str) -> int:
+    """One dimension index, wrapped; a 0-d tensor accepts 0 and -1 like torch."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % n
+
+
 def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if isinstance(dim, (int, np.integer)):
+        dims: tuple = (dim,)
+    elif isinstance(dim, (tuple, list)):
+        dims = tuple(dim)
+    else:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     n = max(ndim, 1)
     out = []
     for d in dims:

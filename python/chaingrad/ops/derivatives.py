@@ -12,7 +12,9 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _kinds as K
+from .. import engine as _engine
 from ..tensor import Tensor
+from . import _keepalive
 from ._common import wrap
 
 
@@ -122,7 +124,15 @@ def graph_backward(node: Any, g: Any) -> tuple:
     if not isinstance(g, Tensor):
         g = wrap(np.asarray(g))
     need = tuple(f[0] is not None for f in node.next_functions)
-    fn = _FORMULAS.get(node.kind)
+    kind = node.kind
+    if kind >= K.NUM_KINDS:
+        # The outputs this formula rebuilds carry this wrapper as grad_fn (see _keepalive).
+        _keepalive.note(_engine._current[0], node)
+    fn = _FORMULAS.get(kind)
     if fn is None:
-        raise RuntimeError(f"no differentiable formula for node kind {node.kind} ({node.name()})")
+        raise RuntimeError(f"no differentiable formula for node kind {kind} ({node.name()})")
     return fn(node, g, need)
+
+
+# The formulas of the kinds added by the full op set register themselves on import.
+from . import derivatives_pointwise, derivatives_reduction  # noqa: E402,F401

@@ -153,25 +153,43 @@ def neg(a: Tensor) -> Tensor:
 def pow(a: Tensor, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
     if isinstance(exponent, _SCALARS):
         ad = _scalar_operand(a, exponent)
-        if ad.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        if ad.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
             raise ValueError("pow: integers to negative integer powers are not allowed")
         out = wrap(pow_scalar_array(ad, exponent))
         if needs_grad(a):
             record(K.POW_SCALAR, "PowBackward0", (a,), out, (a,), (float(exponent),))
         return out
-    from .functions import PowTensor
+    return _pow_tensor(a, as_tensor(exponent, "pow: exponent"))
 
-    return PowTensor.apply(a, as_tensor(exponent))
+
+def _pow_tensor(a: Tensor, b: Tensor) -> Tensor:
+    ad, bd = _operands("pow", a, b)
+    if ad.dtype.kind in "iub" and np.any(bd < 0):
+        raise ValueError("pow: integers to negative integer powers are not allowed")
+    try:
+        out = wrap(as_array(np.power(ad, bd)))
+    except ValueError:
+        raise broadcast_error("pow", a, b) from None
+    if needs_grad(a, b):
+        record(K.POW, "PowBackward1", (a, b), out, (a, b, out))
+    return out
 
 
 def rpow(a: Tensor, base: Any) -> Tensor:
     """``base ** a`` for a scalar or array ``base``."""
-    from .functions import PowTensor
-
-    b = as_tensor(base)
-    if isinstance(base, _SCALARS):
-        b = wrap(np.asarray(base, dtype=_scalar_operand(a, base).dtype))
-    return PowTensor.apply(b, a)
+    if not isinstance(base, _SCALARS):
+        return _pow_tensor(as_tensor(base, "pow: base"), a)
+    ad = a._data
+    dt = scalar_result_dtype(ad, base) or ad.dtype
+    if dt.kind in "iub":
+        if isinstance(base, bool):
+            dt = np.dtype(np.int64)
+        if np.any(ad < 0):
+            raise ValueError("pow: integers to negative integer powers are not allowed")
+    out = wrap(as_array(np.power(dt.type(base), ad.astype(dt, copy=False))))
+    if needs_grad(a):
+        record(K.RPOW_SCALAR, "PowBackward2", (a,), out, (a, out), (float(base),))
+    return out
 
 
 def _unary_float(a: Tensor, op: str) -> np.ndarray:

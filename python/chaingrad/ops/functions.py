@@ -1,80 +1,76 @@
-"""Ops whose backward is ordinary Tensor code: built on ``autograd.Function``.
+"""View and copy ops whose backward is ordinary Tensor code, built on ``autograd.Function``.
 
-These are not hot enough to deserve a native kernel (shape ops are views in NumPy); writing the
-backward with Tensor ops gives higher-order gradients for free.
+They are not hot enough to deserve a native kernel (views cost no arithmetic); writing the
+backward with Tensor ops gives higher-order gradients for free. An output that shares memory
+with its input is registered as a view of it (``_views.make_view``), sharing the version counter.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Function, FunctionCtx
 from ..tensor import Tensor
-from ._common import as_array, result_dtype, wrap
+from ._common import wrap
+from ._views import make_view
 
 
-class PowTensor(Function):
-    _backward_name = "PowBackward1"
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, a: Tensor, b: Tensor) -> Tensor:
-        dt = result_dtype(a._data, b._data)
-        if dt.kind != "f" and b._data.dtype.kind != "f" and np.any(b._data < 0):
-            raise ValueError("pow: integers to negative integer powers are not allowed")
-        out = wrap(as_array(np.power(a._data.astype(dt, copy=False), b._data.astype(dt, copy=False))))
-        ctx.save_for_backward(a, b, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        a, b, out = ctx.saved_tensors
-        ga = gb = None
-        if ctx.needs_input_grad[0]:
-            # torch: grad * (exponent * self.pow(exponent - 1)), zero where exponent == 0
-            ga = ZeroWhere.apply(g * (b * a ** (b - 1.0)), b._data == 0)
-        if ctx.needs_input_grad[1]:
-            # torch: grad * (result * self.log()), zero where self == 0 and exponent >= 0
-            gb = ZeroWhere.apply(g * (out * a.log()), (a._data == 0) & (b._data >= 0))
-        return ga, gb
-
-
-class ZeroWhere(Function):
-    """``t`` with zeros where a constant boolean mask holds (masked_fill with 0)."""
-
-    _backward_name = "MaskedFillBackward0"
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, t: Tensor, mask: np.ndarray) -> Tensor:
-        ctx.mask = mask
-        d = t._data
-        return wrap(as_array(np.where(mask, d.dtype.type(0), d))) if mask.any() else wrap(d.copy())
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        return ZeroWhere.apply(g, ctx.mask), None
+def view_of(arr: np.ndarray, base: Tensor) -> Tensor:
+    """Wrap ``arr``; a view of the base's memory also shares its version counter."""
+    out = wrap(arr)
+    if np.may_share_memory(arr, base._data):
+        make_view(out, base)
+    return out
 
 
 class Reshape(Function):
+    """reshape/view/flatten/squeeze/unsqueeze: a view when the layout allows it."""
+
     _backward_name = "ViewBackward0"
 
     @staticmethod
-    def forward(ctx: FunctionCtx, a: Tensor, shape: tuple) -> Tensor:
+    def forward(ctx: FunctionCtx, a: Tensor, shape: tuple, must_view: bool = False) -> Tensor:
         ctx.in_shape = a._data.shape
+        d = a._data
         try:
-            r = a._data.reshape(shape)
-        except ValueError:
+            r = _reshape_view(d, shape) if must_view else d.reshape(shape)
+        except ValueError as e:
+            if "copy" in str(e):
+                raise RuntimeError(
+                    f"view size {list(shape)} is not compatible with input tensor's size "
+                    f"{list(d.shape)} and stride (at least one dimension spans across two "
+                    "contiguous subspaces). Use .reshape(...) instead."
+                ) from None
             raise RuntimeError(
-                f"shape '{list(shape)}' is invalid for input of size {a._data.size}"
+                f"shape '{list(shape)}' is invalid for input of size {d.size}"
             ) from None
-        out = wrap(r)
-        out._vc = a._version_counter()
-        return out
+        return view_of(r, a)
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        return g.reshape(ctx.in_shape), None
+        return g.reshape(ctx.in_shape), None, None
+
+
+class Unsqueeze(Reshape):
+    _backward_name = "UnsqueezeBackward0"
+
+
+class Squeeze(Reshape):
+    _backward_name = "SqueezeBackward1"
+
+
+def _reshape_view(d: np.ndarray, shape: tuple) -> np.ndarray:
+    """Reshape without copying, or raise ValueError mentioning 'copy'."""
+    try:
+        return np.reshape(d, shape, copy=False)
+    except TypeError:  # NumPy < 2.1 has no copy= argument
+        d.reshape(shape)  # raises ValueError for a shape of the wrong size
+        v = d.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            raise ValueError("cannot view without a copy") from None
+        return v
 
 
 class Permute(Function):
@@ -83,9 +79,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx: FunctionCtx, a: Tensor, dims: tuple) -> Tensor:
         ctx.dims = dims
-        out = wrap(np.transpose(a._data, dims))
-        out._vc = a._version_counter()
-        return out
+        return view_of(np.transpose(a._data, dims), a)
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
@@ -97,44 +91,19 @@ class Transpose(Permute):
     _backward_name = "TransposeBackward0"
 
 
-class GetItem(Function):
-    _backward_name = "IndexBackward0"
+class Expand(Function):
+    _backward_name = "ExpandBackward0"
 
     @staticmethod
-    def forward(ctx: FunctionCtx, a: Tensor, key: Any) -> Tensor:
-        ctx.in_shape = a._data.shape
-        ctx.dtype = a._data.dtype
-        ctx.key = key
-        try:
-            r = a._data[key]
-        except IndexError as e:
-            raise IndexError(f"index {key!r} is out of range for a tensor of shape "
-                             f"{tuple(a._data.shape)}: {e}") from None
-        out = wrap(as_array(r))
-        if np.shares_memory(out._data, a._data):
-            out._vc = a._version_counter()
-        return out
+    def forward(ctx: FunctionCtx, a: Tensor, target: tuple) -> Tensor:
+        # A read-only broadcast view: writing through it would alias elements (torch refuses
+        # in-place ops on expanded tensors too).
+        return view_of(np.broadcast_to(a._data, target), a)
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        return IndexBackward.apply(g, ctx.in_shape, ctx.key), None
-
-
-class IndexBackward(Function):
-    """Scatter-add a gradient back into a zero tensor of the indexed tensor's shape."""
-
-    _backward_name = "IndexPutBackward0"
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, g: Tensor, shape: tuple, key: Any) -> Tensor:
-        ctx.key = key
-        out = np.zeros(shape, dtype=g._data.dtype)
-        np.add.at(out, key, g._data)  # repeated indices must add, not overwrite
-        return wrap(out)
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, gg: Tensor) -> tuple:
-        return gg[ctx.key], None, None
+        # The engine sums a gradient back to the input's shape; returning g as is suffices.
+        return g, None
 
 
 class ToDtype(Function):

@@ -1,4 +1,5 @@
-"""Shape ops: reshape/view, permute/transpose, unsqueeze/squeeze/expand, indexing, casts."""
+"""Shape ops: reshape/view/flatten, permute/transpose, squeeze/unsqueeze, expand, narrow/select,
+casts and copies. Views share memory and the version counter with their base, as in torch."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._common import normalize_dims
-from .functions import Clone, GetItem, Permute, Reshape, ToDtype, Transpose
+from ._common import ShapeError, as_tensor, normalize_dims, wrap_dim
+from .functions import Clone, Expand, Permute, Reshape, Squeeze, ToDtype, Transpose, Unsqueeze
 
 
 def _shape_args(shape: tuple) -> tuple:
@@ -21,39 +22,84 @@ def _shape_args(shape: tuple) -> tuple:
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """A view when the memory layout allows it, else a copy (torch's reshape)."""
     return Reshape.apply(a, _shape_args(shape))
 
 
-def permute(a: Tensor, dims: Any, name: str | None = None) -> Tensor:
-    dims = _shape_args(tuple(dims))
+def view(a: Tensor, *shape: Any) -> Tensor:
+    """Always a view; raises when the layout would need a copy (use reshape then)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    return Reshape.apply(a, _shape_args(shape), True)
+
+
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    return view(a, tuple(other.shape))
+
+
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, tuple(other.shape))
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d, as torch)."""
+    if a.ndim == 0:
+        return Reshape.apply(a, (1,))
+    s = wrap_dim(start_dim, a.ndim, "flatten")
+    e = wrap_dim(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+    shape = a._data.shape
+    new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+    if new == shape:
+        return a
+    return Reshape.apply(a, new)
+
+
+def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
+    d = wrap_dim(dim, a.ndim, "unflatten")
+    sizes = _shape_args(tuple(sizes))
+    shape = a._data.shape
+    return Reshape.apply(a, shape[:d] + sizes + shape[d + 1:])
+
+
+def permute(a: Tensor, *dims: Any, name: str | None = None) -> Tensor:
+    dims = _shape_args(dims)
     nd = normalize_dims(dims, a.ndim, "permute") if dims else ()
     if len(nd) != a.ndim:
         raise RuntimeError(
-            f"permute: number of dims {len(nd)} doesn't match the tensor's {a.ndim} dims"
+            f"permute: number of dims ({len(dims)}) doesn't match the tensor's {a.ndim} dims "
+            f"(shape {tuple(a.shape)})"
         )
     return Permute.apply(a, nd)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
-    d0, d1 = normalize_dims((dim0,), a.ndim, "transpose") + normalize_dims((dim1,), a.ndim,
-                                                                          "transpose")
+    d0 = wrap_dim(dim0, a.ndim, "transpose")
+    d1 = wrap_dim(dim1, a.ndim, "transpose")
     perm = list(range(a.ndim))
     if a.ndim:
         perm[d0], perm[d1] = perm[d1], perm[d0]
     return Transpose.apply(a, tuple(perm))
 
 
+swapaxes = transpose
+swapdims = transpose
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose of a matrix (0-d and 1-d tensors are returned as they are)."""
+    if a.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return transpose(a, 0, 1) if a.ndim == 2 else a
+
+
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     n = a.ndim + 1
-    if not -n <= dim < n:
-        raise IndexError(
-            f"unsqueeze: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-            f"but got {dim})"
-        )
-    dim %= n
+    d = wrap_dim(dim, n, "unsqueeze")
     shape = list(a._data.shape)
-    shape.insert(dim, 1)
-    return Reshape.apply(a, tuple(shape))
+    shape.insert(d, 1)
+    return Unsqueeze.apply(a, tuple(shape))
 
 
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
@@ -63,10 +109,11 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     else:
         dims = normalize_dims(dim, a.ndim, "squeeze")
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return Reshape.apply(a, new)
+    return Squeeze.apply(a, new)
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """A read-only broadcast view; -1 keeps a dimension's size."""
     sizes = _shape_args(sizes)
     shape = a._data.shape
     if len(sizes) < len(shape):
@@ -78,26 +125,86 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     target = tuple(
         (shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
     )
-    try:
-        np.broadcast_shapes(shape, target)
-    except ValueError:
-        raise RuntimeError(f"expand: shape {tuple(shape)} cannot be expanded to {target}") from None
+    if any(s < 0 for s in target) or any(
+        s != shape[i - lead] and shape[i - lead] != 1 for i, s in enumerate(target) if i >= lead
+    ):
+        raise ShapeError(f"expand: shape {tuple(shape)} cannot be expanded to {sizes}")
     if target == tuple(shape):
         return a
-    return _Expand.apply(a, target)
+    return Expand.apply(a, target)
 
 
-def getitem(a: Tensor, key: Any) -> Tensor:
-    if isinstance(key, Tensor):
-        key = key._data
-    elif isinstance(key, tuple):
-        key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    return GetItem.apply(a, key)
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, tuple(other.shape))
 
 
-def to(a: Tensor, dtype: Any) -> Tensor:
+def broadcast_to(a: Tensor, shape: Any) -> Tensor:
+    return expand(as_tensor(a), _shape_args((shape,)))
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The view ``a[..., start:start + length, ...]`` along ``dim``."""
+    from .indexing import Slice
+
+    d = wrap_dim(dim, a.ndim, "narrow")
+    n = a._data.shape[d]
+    if start < 0:
+        start += n
+    if not (0 <= start <= n) or length < 0 or start + length > n:
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) is out of range for dimension {d} "
+            f"of size {n}"
+        )
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return Slice.apply(a, key)
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The view ``a[..., index, ...]`` along ``dim`` (that dimension removed)."""
+    from .indexing import Select
+
+    d = wrap_dim(dim, a.ndim, "select")
+    n = a._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {tuple(a.shape)} at "
+            f"dimension {d}"
+        )
+    key = (slice(None),) * d + (int(index) % n,)
+    return Select.apply(a, key)
+
+
+_DEVICES = ("cpu", "cuda", "mps", "meta", "xpu")
+
+
+def _is_device(x: Any) -> bool:
+    if isinstance(x, str):
+        return x.split(":")[0] in _DEVICES
+    return type(x).__name__ == "device"
+
+
+def _check_device(x: Any) -> None:
+    name = x if isinstance(x, str) else str(getattr(x, "type", x))
+    if not name.startswith("cpu"):
+        raise RuntimeError(f"to(): chaingrad runs on the CPU only; got device {name!r}")
+
+
+def to(a: Tensor, *args: Any, dtype: Any = None, device: Any = None, **_: Any) -> Tensor:
+    """Cast to a dtype (``to(dtype)``, ``to(other)``, ``to('cpu', dtype)``); a no-op when
+    nothing changes. Devices other than the CPU are refused."""
     from ..dtypes import resolve_dtype
 
+    for x in args:
+        if isinstance(x, Tensor):
+            dtype = x.dtype
+        elif _is_device(x):
+            _check_device(x)
+        elif x is not None:
+            dtype = x
+    if device is not None:
+        _check_device(device)
+    if dtype is None:
+        return a
     dt = resolve_dtype(dtype)
     if dt == a.dtype:
         return a
@@ -111,20 +218,5 @@ def clone(a: Tensor) -> Tensor:
     return Clone.apply(a)
 
 
-from ..autograd.function import Function, FunctionCtx  # noqa: E402
-
-
-class _Expand(Function):
-    _backward_name = "ExpandBackward0"
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, a: Tensor, target: tuple) -> Tensor:
-        ctx.in_shape = a._data.shape
-        out = Tensor._from_array(np.broadcast_to(a._data, target))
-        out._vc = a._version_counter()
-        return out
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        # The engine sums a gradient back to the input's shape; returning g as is suffices.
-        return g, None
+def contiguous(a: Tensor) -> Tensor:
+    return a if a._data.flags.c_contiguous else Clone.apply(a)

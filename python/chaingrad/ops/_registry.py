@@ -1,0 +1,340 @@
+"""The op registry: every public op, its category, the Tensor methods bound to it and notes.
+
+It is the single source of truth for the methods ``_ops_install`` attaches to ``Tensor`` and for
+``docs/ops.md`` (``tools/gen_ops_doc.py``). Each entry has a ``sample`` that calls the op on
+float64 inputs, so the doc states the backward the code really records (a native kind or a
+``Function``) instead of what someone wrote down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import einsum as EIN
+from . import elementwise as E
+from . import extrema as X
+from . import indexing as IX
+from . import inplace as I
+from . import join as J
+from . import linalg as L
+from . import logical as LG
+from . import padding as P
+from . import rearrange as RA
+from . import reduction as R
+from . import select as S
+from . import shape as SH
+from . import unary as U
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    name: str
+    category: str
+    fn: Callable | None  # exported as chaingrad.<name>; None for method-only ops
+    methods: tuple[str, ...] = ()  # Tensor methods/operators bound to ``method or fn``
+    notes: str = ""
+    sample: Callable[[Tensor], Any] | None = None  # float64 call for the docs (x: 3x4, > 0)
+    method: Callable | None = None  # when the method's signature differs from the function's
+    aliases: tuple[str, ...] = field(default=())  # more chaingrad.<alias> names for fn
+
+
+def _idx(*v: Any) -> Tensor:
+    return Tensor(np.asarray(v, dtype=np.int64))
+
+
+def _nonleaf(x: Tensor) -> Tensor:
+    return x * 1.0
+
+
+def _r(fn: Callable) -> Callable:
+    """The reflected operator: ``other <op> self``."""
+
+    def reflected(self: Tensor, other: Any) -> Tensor:
+        return fn(self, other)
+
+    return reflected
+
+
+def _rmatmul(self: Tensor, other: Any) -> Tensor:
+    return L.matmul(other, self)
+
+
+def _tensor_where(self: Tensor, condition: Any, y: Any) -> Tensor:
+    return S.where(condition, self, y)
+
+
+def _setitem(self: Tensor, key: Any, value: Any) -> None:
+    IX.setitem(self, key, value)
+
+
+def _cast(dtype: str) -> Callable[[Tensor], Tensor]:
+    def cast(self: Tensor) -> Tensor:
+        return SH.to(self, dtype)
+
+    cast.__name__ = dtype
+    return cast
+
+
+EW, CMP, SEL, RED, SHP, JOIN, IDX, LIN, INP = (
+    "elementwise", "comparison / logical", "selection", "reduction", "shape", "join / split",
+    "indexing", "linear algebra", "in-place",
+)
+
+OPS: tuple[OpInfo, ...] = (
+    # --------------------------------------------------------------- elementwise arithmetic
+    OpInfo("add", EW, E.add, ("add", "__add__", "__radd__"), "alpha=; broadcasting",
+           lambda x: E.add(x, x.T.T * 2)),
+    OpInfo("sub", EW, E.sub, ("sub", "__sub__"), "alpha=; broadcasting",
+           lambda x: E.sub(x, x * 2), aliases=("subtract",)),
+    OpInfo("rsub", EW, E.rsub, ("__rsub__",), "other - input", lambda x: E.rsub(x, 2.0)),
+    OpInfo("mul", EW, E.mul, ("mul", "__mul__", "__rmul__"), "broadcasting",
+           lambda x: E.mul(x, x), aliases=("multiply",)),
+    OpInfo("div", EW, E.div, ("div", "__truediv__"), "true division; ints give float32",
+           lambda x: E.div(x, x + 1), aliases=("divide", "true_divide")),
+    OpInfo("rdiv", EW, None, ("__rtruediv__",), "number / tensor, as reciprocal(x) * number",
+           lambda x: 2.0 / x, method=E.rdiv),
+    OpInfo("neg", EW, E.neg, ("neg", "__neg__"), "", lambda x: E.neg(x),
+           aliases=("negative",)),
+    OpInfo("pow", EW, E.pow, ("pow", "__pow__", "__rpow__"),
+           "number exponent (exact for 0, ±0.5, ±1, ±2, 3 as torch), tensor exponent, or "
+           "number base (`2 ** x`)", lambda x: E.pow(x, x), method=None),
+    OpInfo("abs", EW, U.abs, ("abs", "__abs__"), "gradient sign(x), 0 at 0",
+           lambda x: U.abs(x), aliases=("absolute",)),
+    OpInfo("sign", EW, U.sign, ("sign",), "sign(NaN) = 0 as torch; zero gradient",
+           lambda x: U.sign(x)),
+    OpInfo("sqrt", EW, U.sqrt, ("sqrt",), "", lambda x: U.sqrt(x)),
+    OpInfo("rsqrt", EW, U.rsqrt, ("rsqrt",), "1 / sqrt(x)", lambda x: U.rsqrt(x)),
+    OpInfo("square", EW, U.square, ("square",), "recorded as pow(x, 2)",
+           lambda x: U.square(x)),
+    OpInfo("reciprocal", EW, U.reciprocal, ("reciprocal",), "", lambda x: U.reciprocal(x)),
+    OpInfo("exp", EW, E.exp, ("exp",), "", lambda x: E.exp(x)),
+    OpInfo("expm1", EW, U.expm1, ("expm1",), "", lambda x: U.expm1(x)),
+    OpInfo("log", EW, E.log, ("log",), "", lambda x: E.log(x)),
+    OpInfo("log1p", EW, U.log1p, ("log1p",), "", lambda x: U.log1p(x)),
+    OpInfo("sin", EW, U.sin, ("sin",), "", lambda x: U.sin(x)),
+    OpInfo("cos", EW, U.cos, ("cos",), "", lambda x: U.cos(x)),
+    OpInfo("tan", EW, U.tan, ("tan",), "", lambda x: U.tan(x)),
+    OpInfo("tanh", EW, E.tanh, ("tanh",), "", lambda x: E.tanh(x)),
+    OpInfo("sigmoid", EW, E.sigmoid, ("sigmoid",), "overflow-free", lambda x: E.sigmoid(x)),
+    OpInfo("relu", EW, E.relu, ("relu",), "gradient 0 at 0", lambda x: E.relu(x)),
+    OpInfo("addcmul", EW, I.addcmul, ("addcmul",), "composed: input + value * t1 * t2",
+           lambda x: I.addcmul(x, x, x, 0.5)),
+    OpInfo("addcdiv", EW, I.addcdiv, ("addcdiv",), "composed: input + value * t1 / t2",
+           lambda x: I.addcdiv(x, x, x + 1, 0.5)),
+    OpInfo("lerp", EW, I.lerp, ("lerp",), "composed as torch's formula; number or tensor weight",
+           lambda x: I.lerp(x, x * 2, 0.25)),
+    # --------------------------------------------------------------- selection
+    OpInfo("clamp", SEL, S.clamp, ("clamp", "clip"),
+           "min/max numbers or tensors; at a bound the gradient goes to the input",
+           lambda x: S.clamp(x, 0.8, 1.2), aliases=("clip",)),
+    OpInfo("clamp_min", SEL, S.clamp_min, ("clamp_min",), "", lambda x: S.clamp_min(x, 1.0)),
+    OpInfo("clamp_max", SEL, S.clamp_max, ("clamp_max",), "", lambda x: S.clamp_max(x, 1.0)),
+    OpInfo("maximum", SEL, S.maximum, ("maximum",), "NaN propagates; ties split the gradient",
+           lambda x: S.maximum(x, x.flip(0))),
+    OpInfo("minimum", SEL, S.minimum, ("minimum",), "NaN propagates; ties split the gradient",
+           lambda x: S.minimum(x, x.flip(0))),
+    OpInfo("where", SEL, S.where, ("where",),
+           "where(cond, x, y) with numbers or tensors; where(cond) gives indices",
+           lambda x: S.where(x > 1, x, 0.0), method=_tensor_where),
+    # --------------------------------------------------------------- comparison / logical
+    *(OpInfo(n, CMP, getattr(LG, n), (n, op), "bool result; not differentiable",
+             lambda x, n=n: getattr(LG, n)(x, 1.0))
+      for n, op in (("eq", "__eq__"), ("ne", "__ne__"), ("lt", "__lt__"), ("le", "__le__"),
+                    ("gt", "__gt__"), ("ge", "__ge__"))),
+    *(OpInfo(n, CMP, getattr(LG, n), (n,), "bool result; not differentiable",
+             lambda x, n=n: getattr(LG, n)(x > 1, x < 1.2))
+      for n in ("logical_and", "logical_or", "logical_xor")),
+    OpInfo("logical_not", CMP, LG.logical_not, ("logical_not",), "",
+           lambda x: LG.logical_not(x > 1)),
+    *(OpInfo(n, CMP, getattr(LG, n), (n, op), "integer and bool tensors",
+             lambda x, n=n: getattr(LG, n)(x > 1, x < 1.2))
+      for n, op in (("bitwise_and", "__and__"), ("bitwise_or", "__or__"),
+                    ("bitwise_xor", "__xor__"))),
+    OpInfo("bitwise_not", CMP, LG.bitwise_not, ("bitwise_not", "__invert__"), "",
+           lambda x: LG.bitwise_not(x > 1)),
+    OpInfo("isnan", CMP, LG.isnan, ("isnan",), "", lambda x: LG.isnan(x)),
+    OpInfo("isinf", CMP, LG.isinf, ("isinf",), "", lambda x: LG.isinf(x)),
+    OpInfo("isfinite", CMP, LG.isfinite, ("isfinite",), "", lambda x: LG.isfinite(x)),
+    OpInfo("isclose", CMP, LG.isclose, ("isclose",), "", lambda x: LG.isclose(x, x)),
+    OpInfo("allclose", CMP, LG.allclose, ("allclose",), "returns a Python bool", None),
+    OpInfo("equal", CMP, LG.equal, ("equal",), "same shape and elements; a Python bool", None),
+    OpInfo("all", CMP, LG.all, ("all",), "dim=, keepdim=", lambda x: LG.all(x > 0, 1)),
+    OpInfo("any", CMP, LG.any, ("any",), "dim=, keepdim=", lambda x: LG.any(x > 1, 1)),
+    OpInfo("nonzero", CMP, LG.nonzero, ("nonzero",), "as_tuple=",
+           lambda x: LG.nonzero(x > 1)),
+    # --------------------------------------------------------------- reductions
+    OpInfo("sum", RED, R.sum, ("sum",), "dim (int or tuple), keepdim, dtype",
+           lambda x: R.sum(x, (0, 1))),
+    OpInfo("mean", RED, R.mean, ("mean",), "dim, keepdim, dtype", lambda x: R.mean(x, 1)),
+    OpInfo("prod", RED, R.prod, ("prod",),
+           "all elements or one dim; exact gradient with zeros (O(n) exclusive products)",
+           lambda x: R.prod(x, 1)),
+    OpInfo("max", RED, X.max, ("max",),
+           "max(x): 0-d, ties share the gradient; max(x, dim): (values, indices), gradient "
+           "to the returned index; max(x, other): maximum", lambda x: X.max(x)),
+    OpInfo("min", RED, X.min, ("min",), "as max", lambda x: X.min(x, 1).values),
+    OpInfo("amax", RED, X.amax, ("amax",), "ties share the gradient evenly",
+           lambda x: X.amax(x, 1)),
+    OpInfo("amin", RED, X.amin, ("amin",), "ties share the gradient evenly",
+           lambda x: X.amin(x, 1)),
+    OpInfo("argmax", RED, X.argmax, ("argmax",), "int64; not differentiable",
+           lambda x: X.argmax(x, 1)),
+    OpInfo("argmin", RED, X.argmin, ("argmin",), "int64; not differentiable",
+           lambda x: X.argmin(x, 1)),
+    OpInfo("var", RED, R.var, ("var",), "dim, unbiased or correction=, keepdim",
+           lambda x: R.var(x, 1)),
+    OpInfo("std", RED, R.std, ("std",), "dim, unbiased or correction=, keepdim",
+           lambda x: R.std(x, 1)),
+    OpInfo("logsumexp", RED, R.logsumexp, ("logsumexp",), "stable (shifted by the max)",
+           lambda x: R.logsumexp(x, 1)),
+    OpInfo("norm", RED, R.norm, ("norm",),
+           "vector norms: p = 'fro'/2 (default), 1, inf, -inf, 0 or any number; dim, keepdim",
+           lambda x: R.norm(x, dim=1)),
+    OpInfo("cumsum", RED, R.cumsum, ("cumsum",), "", lambda x: R.cumsum(x, 1)),
+    # --------------------------------------------------------------- shape
+    OpInfo("reshape", SHP, SH.reshape, ("reshape",), "a view when possible, else a copy",
+           lambda x: SH.reshape(x, 4, 3)),
+    OpInfo("view", SHP, None, ("view",), "always a view (raises if a copy is needed)",
+           lambda x: x.view(12), method=SH.view),
+    OpInfo("view_as", SHP, None, ("view_as",), "", lambda x: x.view_as(x), method=SH.view_as),
+    OpInfo("reshape_as", SHP, None, ("reshape_as",), "", lambda x: x.reshape_as(x),
+           method=SH.reshape_as),
+    OpInfo("flatten", SHP, SH.flatten, ("flatten",), "start_dim, end_dim",
+           lambda x: SH.flatten(x)),
+    OpInfo("unflatten", SHP, SH.unflatten, ("unflatten",), "",
+           lambda x: SH.unflatten(x, 1, (2, 2))),
+    OpInfo("squeeze", SHP, SH.squeeze, ("squeeze",), "dim: int, tuple or None",
+           lambda x: SH.squeeze(x[None])),
+    OpInfo("unsqueeze", SHP, SH.unsqueeze, ("unsqueeze",), "", lambda x: SH.unsqueeze(x, 0)),
+    OpInfo("permute", SHP, SH.permute, ("permute",), "a view", lambda x: SH.permute(x, 1, 0)),
+    OpInfo("transpose", SHP, SH.transpose, ("transpose", "swapaxes", "swapdims"), "a view",
+           lambda x: SH.transpose(x, 0, 1), aliases=("swapaxes", "swapdims")),
+    OpInfo("t", SHP, SH.t, ("t",), "matrices (≤ 2-D)", lambda x: SH.t(x)),
+    OpInfo("T", SHP, None, (), "property; reverses all dims (Tensor.T, Tensor.mT)",
+           lambda x: x.T),
+    OpInfo("expand", SHP, None, ("expand",), "a read-only broadcast view; -1 keeps a size",
+           lambda x: x[None].expand(2, 3, 4), method=SH.expand),
+    OpInfo("expand_as", SHP, None, ("expand_as",), "", lambda x: x[:1].expand_as(x),
+           method=SH.expand_as),
+    OpInfo("broadcast_to", SHP, SH.broadcast_to, ("broadcast_to",), "",
+           lambda x: SH.broadcast_to(x, (2, 3, 4))),
+    OpInfo("narrow", SHP, SH.narrow, ("narrow",), "a view", lambda x: SH.narrow(x, 1, 1, 2)),
+    OpInfo("select", SHP, SH.select, ("select",), "a view", lambda x: SH.select(x, 1, 2)),
+    OpInfo("flip", SHP, RA.flip, ("flip",), "a copy, as torch", lambda x: RA.flip(x, 0, 1)),
+    OpInfo("roll", SHP, RA.roll, ("roll",), "", lambda x: RA.roll(x, 1, 1)),
+    OpInfo("repeat", SHP, None, ("repeat",), "Tensor.repeat (tiling)",
+           lambda x: x.repeat(2, 1, 2), method=RA.repeat),
+    OpInfo("tile", SHP, RA.tile, ("tile",), "", lambda x: RA.tile(x, (2,))),
+    OpInfo("pad", SHP, P.pad, (),
+           "also chaingrad.ops.pad / nn.functional.pad; modes constant (negative = crop), "
+           "reflect, replicate, circular", lambda x: P.pad(x, (1, 2), value=0.5)),
+    OpInfo("to", SHP, None, ("to",), "dtype casts (float32/float64 differentiable); CPU only",
+           lambda x: x.to(np.float32), method=SH.to),
+    OpInfo("float", SHP, None, ("float",), "", lambda x: x.float(), method=_cast("float32")),
+    OpInfo("double", SHP, None, ("double",), "", lambda x: x.double().float(),
+           method=_cast("float64")),
+    OpInfo("long", SHP, None, ("long",), "ends the graph", None, method=_cast("int64")),
+    OpInfo("int", SHP, None, ("int",), "ends the graph", None, method=_cast("int32")),
+    OpInfo("bool", SHP, None, ("bool",), "ends the graph", None, method=_cast("bool")),
+    OpInfo("clone", SHP, SH.clone, ("clone",), "", lambda x: SH.clone(x)),
+    OpInfo("contiguous", SHP, None, ("contiguous",), "copies only non-contiguous tensors",
+           lambda x: x.T.contiguous(), method=SH.contiguous),
+    # --------------------------------------------------------------- join / split
+    OpInfo("cat", JOIN, J.cat, (), "dtype promotion; skips legacy empty 1-d tensors",
+           lambda x: J.cat([x, x * 2], 1), aliases=("concat", "concatenate")),
+    OpInfo("stack", JOIN, J.stack, (), "", lambda x: J.stack([x, x * 2], 1)),
+    OpInfo("split", JOIN, J.split, ("split",), "size or list of sizes; views",
+           lambda x: J.split(x, 2, 1)[0]),
+    OpInfo("chunk", JOIN, J.chunk, ("chunk",), "views", lambda x: J.chunk(x, 2, 1)[1]),
+    OpInfo("unbind", JOIN, J.unbind, ("unbind",), "views", lambda x: J.unbind(x, 1)[0]),
+    # --------------------------------------------------------------- indexing
+    OpInfo("getitem", IDX, None, ("__getitem__",),
+           "x[key]: ints, slices with steps, negative, Ellipsis, None, bool masks, integer "
+           "arrays (repeated indices accumulate in the gradient); basic indexing gives views",
+           lambda x: x[_idx(0, 0, 2), 1:], method=IX.getitem),
+    OpInfo("setitem", IDX, None, ("__setitem__",),
+           "x[key] = v; under autograd rewrites x's history (v gets its gradient)",
+           None, method=_setitem),
+    OpInfo("gather", IDX, IX.gather, ("gather",), "", lambda x: IX.gather(
+        x, 1, Tensor(np.array([[0, 0], [1, 3], [2, 2]])))),
+    OpInfo("scatter", IDX, IX.scatter, ("scatter",), "src tensor or value=",
+           lambda x: IX.scatter(x, 1, Tensor(np.array([[0], [1], [2]])), x[:, 1:2])),
+    OpInfo("scatter_add", IDX, IX.scatter_add, ("scatter_add",), "repeated indices add",
+           lambda x: IX.scatter_add(x, 1, Tensor(np.array([[0, 0], [1, 3], [2, 2]])),
+                                    x[:, :2])),
+    OpInfo("index_select", IDX, IX.index_select, ("index_select",), "",
+           lambda x: IX.index_select(x, 1, _idx(3, 0, 3))),
+    OpInfo("masked_fill", IDX, IX.masked_fill, ("masked_fill",),
+           "number or 0-d tensor value (differentiable); recorded as where",
+           lambda x: IX.masked_fill(x, x > 1, 0.0)),
+    OpInfo("masked_select", IDX, IX.masked_select, ("masked_select",), "1-d result",
+           lambda x: IX.masked_select(x, x > 1)),
+    # --------------------------------------------------------------- linear algebra
+    OpInfo("matmul", LIN, L.matmul, ("matmul", "__matmul__"),
+           "1-d/2-d/batched with broadcasting", lambda x: L.matmul(x, x.T)),
+    OpInfo("rmatmul", LIN, None, ("__rmatmul__",), "array @ tensor", None, method=_rmatmul),
+    OpInfo("mm", LIN, L.mm, ("mm",), "2-d only", lambda x: L.mm(x, x.T)),
+    OpInfo("mv", LIN, L.mv, ("mv",), "", lambda x: L.mv(x, x[0])),
+    OpInfo("bmm", LIN, L.bmm, ("bmm",), "3-d only", lambda x: L.bmm(x[None], x.T[None])),
+    OpInfo("dot", LIN, L.dot, ("dot",), "1-d only", lambda x: L.dot(x[0], x[1])),
+    OpInfo("outer", LIN, L.outer, ("outer",), "composed as torch: x[:, None] * y",
+           lambda x: L.outer(x[0], x[1]), aliases=("ger",)),
+    OpInfo("einsum", LIN, EIN.einsum, (),
+           "any NumPy equation: implicit output, diagonals, '...', broadcasting, any number "
+           "of operands; the backward is an einsum", lambda x: EIN.einsum("ij,kj->ik", x, x)),
+    # --------------------------------------------------------------- in-place
+    *(OpInfo(n, INP, None, (n,), note, lambda x, n=n, a=a: getattr(_nonleaf(x), n)(*a),
+             method=getattr(I, n))
+      for n, a, note in (
+          ("add_", (1.0,), "alpha="), ("sub_", (1.0,), "alpha="), ("mul_", (2.0,), ""),
+          ("div_", (2.0,), ""), ("pow_", (2.0,), ""), ("neg_", (), ""), ("exp_", (), ""),
+          ("log_", (), ""), ("tanh_", (), ""), ("sigmoid_", (), ""), ("relu_", (), ""),
+          ("abs_", (), ""), ("sqrt_", (), ""), ("sign_", (), ""), ("reciprocal_", (), ""),
+          ("clamp_", (0.9, 1.1), ""), ("clamp_min_", (1.0,), ""), ("clamp_max_", (1.0,), ""),
+          ("fill_", (0.5,), "number or 0-d tensor"), ("zero_", (), ""),
+          ("copy_", (np.ones(4),), "broadcasts src; casts"),
+          ("masked_fill_", (np.eye(3, 4, dtype=bool), 0.0), ""),
+          ("addcmul_", (np.ones(4), np.ones(4)), "value="),
+          ("addcdiv_", (np.ones(4), np.full(4, 2.0)), "value="),
+          ("lerp_", (np.ones(4), 0.5), ""),
+          ("scatter_", (1, np.zeros((3, 1), dtype=np.int64), 0.0), ""),
+          ("scatter_add_", (1, np.zeros((3, 1), dtype=np.int64), np.ones((3, 1))), ""),
+      )),
+    OpInfo("iadd", INP, None, ("__iadd__",), "x += y; x -= y; x *= y; x /= y", None,
+           method=I.add_),
+    OpInfo("isub", INP, None, ("__isub__",), "", None, method=I.sub_),
+    OpInfo("imul", INP, None, ("__imul__",), "", None, method=I.mul_),
+    OpInfo("idiv", INP, None, ("__itruediv__",), "", None, method=I.div_),
+)
+
+
+# Reflected operators receive (self, other) for ``other <op> self``.
+_REFLECTED: dict[str, Callable] = {"__radd__": _r(E.add), "__rmul__": _r(E.mul),
+                                   "__rsub__": E.rsub, "__rtruediv__": E.rdiv,
+                                   "__rpow__": E.rpow}
+
+
+def methods() -> dict[str, Callable]:
+    """Tensor attribute name -> implementation, for ``_ops_install``."""
+    out: dict[str, Callable] = {}
+    special = _REFLECTED
+    for op in OPS:
+        impl = op.method or op.fn
+        for m in op.methods:
+            out[m] = special.get(m, impl)
+    return out
+
+
+def functions() -> dict[str, Callable]:
+    """Public function name -> implementation (``chaingrad.<name>``), aliases included."""
+    out: dict[str, Callable] = {}
+    for op in OPS:
+        if op.fn is not None:
+            out[op.name] = op.fn
+            for a in op.aliases:
+                out[a] = op.fn
+    return out

@@ -1,0 +1,17 @@
+"""Named results of the ops that return several tensors (``torch.return_types``)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .tensor import Tensor
+
+
+class max(NamedTuple):  # noqa: N801, A001 - torch's names
+    values: Tensor
+    indices: Tensor
+
+
+class min(NamedTuple):  # noqa: N801, A001
+    values: Tensor
+    indices: Tensor

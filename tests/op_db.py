@@ -1,0 +1,479 @@
+"""The op test database: sample calls of every registered op, shared by the gradcheck, torch
+parity and coverage tests.
+
+Each ``Case`` calls the op through a module ``M`` (``chaingrad`` or ``torch``: the APIs match,
+so one lambda serves both) on tensors built from ``Input`` specs. Float inputs require grad;
+index and mask inputs do not. Inputs are kept away from kinks (|x| at 0, clamp bounds, ties) so
+finite differences are valid; the kink and tie conventions are tested against torch separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Input:
+    make: Callable[[np.random.Generator], np.ndarray]
+    grad: bool = True  # a float input that requires grad
+
+    def array(self, rng: np.random.Generator) -> np.ndarray:
+        return np.asarray(self.make(rng))
+
+
+def anyf(*shape: int) -> Input:
+    """Standard normal values, away from 0 (so |x|, sign and x/x stay smooth)."""
+
+    def make(rng: np.random.Generator) -> np.ndarray:
+        a = rng.standard_normal(shape)
+        return np.where(np.abs(a) < 0.1, 0.1 + np.abs(a), a)
+
+    return Input(make)
+
+
+def pos(*shape: int, lo: float = 0.5, hi: float = 2.0) -> Input:
+    return Input(lambda rng: rng.uniform(lo, hi, size=shape))
+
+
+def unit(*shape: int) -> Input:
+    """Values in (-0.9, 0.9) (tan, log1p domains)."""
+    return Input(lambda rng: rng.uniform(-0.9, 0.9, size=shape))
+
+
+def distinct(*shape: int) -> Input:
+    """A random permutation of well-separated values: no ties for max/min/sort-like ops."""
+    n = int(np.prod(shape)) if shape else 1
+    return Input(lambda rng: (rng.permutation(n) * 0.37 - 1.3).reshape(shape))
+
+
+def const(a: Any) -> Input:
+    arr = np.asarray(a)
+    return Input(lambda rng: arr, grad=False)
+
+
+def mask(*shape: int) -> Input:
+    return Input(lambda rng: rng.random(shape) > 0.5, grad=False)
+
+
+def ints(high: int, *shape: int) -> Input:
+    return Input(lambda rng: rng.integers(0, high, size=shape).astype(np.int64), grad=False)
+
+
+@dataclass(frozen=True)
+class Case:
+    op: str  # the registry name this case covers
+    f: Callable[..., Any]  # f(M, *tensors)
+    inputs: tuple[Input, ...]
+    id: str = ""
+    gradgrad: bool = True
+    parity: bool = True  # compare with torch
+    exact: bool = False  # values and gradients within a few ulp of torch's
+    diff: bool = True  # has a gradient to check
+    fd: bool = True  # finite differences are valid (not through a float32 rounding)
+    rtol64: float = 1e-6
+    tags: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.id or self.op
+
+
+def C(op: str, f: Callable, *inputs: Input, **kw: Any) -> Case:
+    return Case(op, f, tuple(inputs), **kw)
+
+
+def _first(r: Any) -> Any:
+    return r[0] if isinstance(r, (tuple, list)) else r
+
+
+CASES: list[Case] = [
+    # ---------------------------------------------------------------- elementwise
+    C("add", lambda M, a, b: M.add(a, b), anyf(3, 4), anyf(4), exact=True),
+    C("add", lambda M, a, b: a.add(b, alpha=2.5), anyf(2, 3), anyf(2, 1), id="add_alpha"),
+    C("add", lambda M, a: 1.5 + a, anyf(3), id="radd_scalar", exact=True),
+    C("sub", lambda M, a, b: M.sub(a, b), anyf(3, 1), anyf(1, 4), exact=True),
+    C("sub", lambda M, a, b: M.subtract(a, b, alpha=0.5), anyf(3), anyf(3), id="subtract"),
+    C("rsub", lambda M, a: 2.0 - a, anyf(3, 2), exact=True),
+    C("rsub", lambda M, a, b: M.rsub(a, b), anyf(3), anyf(2, 3), id="rsub_fn", exact=True),
+    C("mul", lambda M, a, b: M.mul(a, b), anyf(2, 3), anyf(3), exact=True),
+    C("mul", lambda M, a: M.multiply(a, 3.0), anyf(4), id="multiply", exact=True),
+    C("div", lambda M, a, b: M.div(a, b), anyf(2, 3), pos(2, 1), exact=True),
+    C("div", lambda M, a, b: M.true_divide(a, b), anyf(3), pos(3), id="true_divide",
+      exact=True),
+    C("div", lambda M, a: M.divide(a, 4.0), anyf(3), id="divide_scalar", exact=True),
+    C("rdiv", lambda M, a: 3.0 / a, pos(2, 3), exact=True),
+    C("neg", lambda M, a: M.neg(a), anyf(3), exact=True),
+    C("neg", lambda M, a: M.negative(a), anyf(3), id="negative", exact=True),
+    C("pow", lambda M, a: M.pow(a, 2.5), pos(3, 2)),
+    C("pow", lambda M, a: a ** 3, anyf(4), id="pow3", exact=True),
+    C("pow", lambda M, a: a ** -0.5, pos(4), id="pow_rsqrt", exact=True),
+    C("pow", lambda M, a, b: M.pow(a, b), pos(3, 2), anyf(2), id="pow_tensor"),
+    C("pow", lambda M, b: 2.0 ** b, anyf(5), id="rpow_scalar"),
+    # Second derivative: torch's formula multiplies 0 by log(0) = -inf and gives NaN; so does
+    # ours (same formula), hence no gradgradcheck.
+    C("pow", lambda M, b: 0.0 ** b, pos(4), id="rpow_zero_base", gradgrad=False),
+    C("abs", lambda M, a: M.abs(a), anyf(3, 4), exact=True),
+    C("abs", lambda M, a: abs(a), anyf(3), id="abs_op", exact=True),
+    C("abs", lambda M, a: M.absolute(a), anyf(3), id="absolute", exact=True),
+    C("sign", lambda M, a: M.sign(a) * a, anyf(5), exact=True),
+    C("sqrt", lambda M, a: M.sqrt(a), pos(3, 4), exact=True),
+    C("rsqrt", lambda M, a: M.rsqrt(a), pos(3, 4), exact=True),
+    C("square", lambda M, a: M.square(a), anyf(3, 4), exact=True),
+    C("reciprocal", lambda M, a: M.reciprocal(a), pos(3, 4), exact=True),
+    C("exp", lambda M, a: M.exp(a), anyf(3, 4)),
+    C("expm1", lambda M, a: M.expm1(a), anyf(3, 4)),
+    C("log", lambda M, a: M.log(a), pos(3, 4)),
+    C("log1p", lambda M, a: M.log1p(a), unit(3, 4)),
+    C("sin", lambda M, a: M.sin(a), anyf(3, 4)),
+    C("cos", lambda M, a: M.cos(a), anyf(3, 4)),
+    C("tan", lambda M, a: M.tan(a), unit(3, 4)),
+    C("tanh", lambda M, a: M.tanh(a), anyf(3, 4)),
+    C("sigmoid", lambda M, a: M.sigmoid(a), anyf(3, 4)),
+    C("relu", lambda M, a: M.relu(a), anyf(3, 4), exact=True),
+    C("addcmul", lambda M, a, b, c: M.addcmul(a, b, c, value=0.5), anyf(3), anyf(2, 3),
+      anyf(3)),
+    C("addcdiv", lambda M, a, b, c: M.addcdiv(a, b, c, value=-2.0), anyf(3), anyf(3), pos(3)),
+    C("lerp", lambda M, a, b: M.lerp(a, b, 0.3), anyf(3), anyf(3)),
+    C("lerp", lambda M, a, b: M.lerp(a, b, 0.8), anyf(3), anyf(3), id="lerp_high"),
+    C("lerp", lambda M, a, b, w: M.lerp(a, b, w), anyf(3), anyf(3), pos(3), id="lerp_tensor"),
+    # ---------------------------------------------------------------- selection
+    C("clamp", lambda M, a: M.clamp(a, -0.5, 0.7), anyf(3, 4), exact=True),
+    C("clamp", lambda M, a: M.clamp(a, min=0.2), anyf(3, 4), id="clamp_min_only", exact=True),
+    C("clamp", lambda M, a, lo, hi: M.clamp(a, lo, hi), anyf(3, 4), Input(
+        lambda r: r.uniform(-1.5, -0.05, (4,))), Input(lambda r: r.uniform(0.05, 1.5, (3, 1))),
+      id="clamp_tensors", exact=True),
+    C("clamp", lambda M, a, lo: M.clamp(a, max=lo), anyf(3, 4), anyf(4), id="clamp_tensor_max",
+      exact=True),
+    C("clamp", lambda M, a, lo: M.clamp(a, min=lo), anyf(3), anyf(2, 3),
+      id="clamp_tensor_broadcasts_output", exact=True),
+    C("clamp", lambda M, a: M.clip(a, -0.5, 0.5), anyf(6), id="clip", exact=True),
+    C("clamp_min", lambda M, a: a.clamp_min(0.1), anyf(6), exact=True),
+    C("clamp_max", lambda M, a: a.clamp_max(0.1), anyf(6), exact=True),
+    C("maximum", lambda M, a, b: M.maximum(a, b), anyf(3, 4), anyf(4), exact=True),
+    C("minimum", lambda M, a, b: M.minimum(a, b), anyf(3, 1), anyf(4), exact=True),
+    C("where", lambda M, c, a, b: M.where(c, a, b), mask(3, 4), anyf(3, 4), anyf(4),
+      exact=True),
+    C("where", lambda M, a: M.where(a > 0, a, 0.0), anyf(3, 4), id="where_scalar", exact=True),
+    C("where", lambda M, c, a, b: a.where(c, b), mask(4), anyf(4), anyf(1), id="where_method",
+      exact=True),
+    # ---------------------------------------------------------------- comparisons (no grad)
+    *(C(n, lambda M, a, b, n=n: getattr(M, n)(a, b), anyf(3, 4), anyf(4), diff=False)
+      for n in ("eq", "ne", "lt", "le", "gt", "ge")),
+    *(C(n, lambda M, a, b, n=n: getattr(M, n)(a > 0, b > 0), anyf(3, 4), anyf(4), diff=False)
+      for n in ("logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+                "bitwise_xor")),
+    C("logical_not", lambda M, a: M.logical_not(a > 0), anyf(5), diff=False),
+    C("bitwise_not", lambda M, a: ~(a > 0), anyf(5), diff=False),
+    C("isnan", lambda M, a: M.isnan(M.log(a)), anyf(5), diff=False),
+    C("isinf", lambda M, a: M.isinf(1.0 / (a - a)), anyf(4), diff=False),
+    C("isfinite", lambda M, a: M.isfinite(M.log(a)), anyf(5), diff=False),
+    C("isclose", lambda M, a, b: M.isclose(a, a + b * 1e-9), anyf(5), anyf(5), diff=False),
+    C("all", lambda M, a: M.all(a > -1.0, 1), anyf(3, 4), diff=False),
+    C("any", lambda M, a: (a > 1.0).any(dim=0), anyf(3, 4), diff=False),
+    C("nonzero", lambda M, a: M.nonzero(a > 0), anyf(3, 4), diff=False),
+    # ---------------------------------------------------------------- reductions
+    C("sum", lambda M, a: M.sum(a), anyf(3, 4)),
+    C("sum", lambda M, a: a.sum((0, 2), keepdim=True), anyf(2, 3, 4), id="sum_dims_keep"),
+    C("mean", lambda M, a: M.mean(a, -1), anyf(3, 4)),
+    C("prod", lambda M, a: M.prod(a), pos(2, 3)),
+    C("prod", lambda M, a: a.prod(1), anyf(3, 4), id="prod_dim"),
+    C("prod", lambda M, a: a.prod(0, keepdim=True), Input(
+        lambda r: np.array([[0.0, 2.0, 0.0], [1.5, 0.0, 0.0], [0.7, 3.0, 1.1]])),
+      id="prod_zeros_dim"),
+    C("prod", lambda M, a: a.prod(), Input(lambda r: np.array([[0.0, 2.0], [1.5, -0.5]])),
+      id="prod_one_zero"),
+    C("prod", lambda M, a: a.prod(), Input(lambda r: np.array([0.0, 2.0, 0.0, 3.0])),
+      id="prod_two_zeros"),
+    C("max", lambda M, a: M.max(a), distinct(3, 4), exact=True),
+    C("max", lambda M, a: M.max(a, 1).values, distinct(3, 4), id="max_dim", exact=True),
+    C("max", lambda M, a: M.max(a, 0, keepdim=True)[0], distinct(3, 4), id="max_dim_keep",
+      exact=True),
+    C("max", lambda M, a, b: M.max(a, b), anyf(3, 4), anyf(4), id="max_other", exact=True),
+    C("min", lambda M, a: M.min(a), distinct(3, 4), exact=True),
+    C("min", lambda M, a: a.min(dim=-1).values, distinct(3, 4), id="min_dim", exact=True),
+    C("amax", lambda M, a: M.amax(a, (0, 1)), distinct(3, 4, 2), exact=True),
+    C("amin", lambda M, a: M.amin(a, 1, keepdim=True), distinct(3, 4), exact=True),
+    C("argmax", lambda M, a: M.argmax(a, 1), distinct(3, 4), diff=False),
+    C("argmax", lambda M, a: M.argmax(a), distinct(3, 4), id="argmax_flat", diff=False),
+    C("argmin", lambda M, a: a.argmin(0, keepdim=True), distinct(3, 4), diff=False),
+    C("var", lambda M, a: M.var(a), anyf(3, 4)),
+    C("var", lambda M, a: a.var(1, keepdim=True), anyf(3, 4), id="var_dim"),
+    C("var", lambda M, a: M.var(a, (0, 1), correction=0), anyf(3, 4, 2), id="var_correction"),
+    C("var", lambda M, a: M.var(a, 0, unbiased=False), anyf(3, 4), id="var_biased"),
+    C("std", lambda M, a: M.std(a), anyf(3, 4)),
+    C("std", lambda M, a: a.std(dim=0), anyf(3, 4), id="std_dim"),
+    C("std", lambda M, a: M.std(a, (1,), correction=2, keepdim=True), anyf(2, 5),
+      id="std_correction"),
+    C("logsumexp", lambda M, a: M.logsumexp(a, 1), anyf(3, 4)),
+    C("logsumexp", lambda M, a: a.logsumexp((0, 1), keepdim=True), anyf(3, 4),
+      id="logsumexp_all"),
+    C("norm", lambda M, a: M.norm(a), anyf(3, 4)),
+    C("norm", lambda M, a: a.norm(dim=1), anyf(3, 4), id="norm_dim"),
+    C("norm", lambda M, a: M.norm(a, p=1, dim=0), anyf(3, 4), id="norm_p1"),
+    C("norm", lambda M, a: M.norm(a, p=float("inf"), dim=1), distinct(3, 4), id="norm_inf"),
+    C("norm", lambda M, a: M.norm(a, p=float("-inf")), distinct(3, 4), id="norm_neginf"),
+    C("norm", lambda M, a: M.norm(a, p=3, dim=(0, 1), keepdim=True), anyf(3, 4),
+      id="norm_p3"),
+    C("norm", lambda M, a: M.norm(a, p=1.5, dim=1), anyf(3, 4), id="norm_p1_5"),
+    C("norm", lambda M, a: M.norm(a, p=0.5, dim=1), anyf(3, 4), id="norm_p0_5"),
+    C("norm", lambda M, a: M.norm(a, p="fro", dim=(0, 1)), anyf(3, 4), id="norm_fro"),
+    C("norm", lambda M, a: M.norm(a, p=0), anyf(3, 4), id="norm_p0"),
+    C("cumsum", lambda M, a: M.cumsum(a, 1), anyf(3, 4), exact=True),
+    C("cumsum", lambda M, a: a.cumsum(dim=0), anyf(5), id="cumsum_1d", exact=True),
+    # ---------------------------------------------------------------- shape
+    C("reshape", lambda M, a: M.reshape(a, (4, -1)), anyf(2, 3, 2), exact=True),
+    C("view", lambda M, a: a.view(-1, 2), anyf(3, 4), exact=True),
+    C("view_as", lambda M, a, b: a.view_as(b), anyf(3, 4), anyf(4, 3), exact=True),
+    C("reshape_as", lambda M, a, b: a.T.reshape_as(b), anyf(3, 4), anyf(2, 6), exact=True),
+    C("flatten", lambda M, a: M.flatten(a, 1), anyf(2, 3, 2), exact=True),
+    C("flatten", lambda M, a: a.flatten(0, 1), anyf(2, 3, 2), id="flatten_01", exact=True),
+    C("unflatten", lambda M, a: a.unflatten(1, (2, 2)), anyf(3, 4), exact=True),
+    C("squeeze", lambda M, a: M.squeeze(a), anyf(3, 1, 2, 1), exact=True),
+    C("squeeze", lambda M, a: a.squeeze(1), anyf(3, 1, 2), id="squeeze_dim", exact=True),
+    C("unsqueeze", lambda M, a: M.unsqueeze(a, -1), anyf(3, 2), exact=True),
+    C("permute", lambda M, a: M.permute(a, (2, 0, 1)), anyf(2, 3, 4), exact=True),
+    C("permute", lambda M, a: a.permute(1, 2, 0) * 2, anyf(2, 3, 4), id="permute_args",
+      exact=True),
+    C("transpose", lambda M, a: M.transpose(a, 0, -1), anyf(2, 3, 4), exact=True),
+    C("transpose", lambda M, a: M.swapaxes(a, 0, 1), anyf(2, 3), id="swapaxes", exact=True),
+    C("t", lambda M, a: M.t(a), anyf(2, 3), exact=True),
+    C("T", lambda M, a: a.T @ a, anyf(3, 2), id="T"),
+    C("expand", lambda M, a: a.expand(2, 3, 4), anyf(3, 1), exact=True),
+    C("expand", lambda M, a: a.expand(-1, 4), anyf(3, 1), id="expand_keep", exact=True),
+    C("expand_as", lambda M, a, b: a.expand_as(b), anyf(1, 4), anyf(3, 4), exact=True),
+    C("broadcast_to", lambda M, a: M.broadcast_to(a, (2, 3)), anyf(3), exact=True),
+    C("narrow", lambda M, a: M.narrow(a, 1, 1, 2), anyf(3, 4), exact=True),
+    C("select", lambda M, a: M.select(a, 0, -1), anyf(3, 4), exact=True),
+    C("flip", lambda M, a: M.flip(a, (0, 2)), anyf(2, 3, 2), exact=True),
+    C("roll", lambda M, a: M.roll(a, 2, 1), anyf(3, 4), exact=True),
+    C("roll", lambda M, a: M.roll(a, (1, -1), (0, 1)), anyf(3, 4), id="roll_multi",
+      exact=True),
+    C("roll", lambda M, a: M.roll(a, 5), anyf(3, 4), id="roll_flat", exact=True),
+    C("repeat", lambda M, a: a.repeat(2, 1, 3), anyf(3, 2)),
+    C("tile", lambda M, a: M.tile(a, (2,)), anyf(3, 2)),
+    C("pad", lambda M, a: _pad(M)(a, (1, 2)), anyf(3, 4), exact=True),
+    C("pad", lambda M, a: _pad(M)(a, (1, -1, -1, 2), value=0.5), anyf(3, 4), id="pad_crop",
+      exact=True),
+    C("pad", lambda M, a: _pad(M)(a, (2, 1), mode="reflect"), anyf(2, 4), id="pad_reflect",
+      exact=True),
+    C("pad", lambda M, a: _pad(M)(a, (1, 2, 2, 1), mode="replicate"), anyf(1, 3, 4),
+      id="pad_replicate", exact=True),
+    C("pad", lambda M, a: _pad(M)(a, (2, 3), mode="circular"), anyf(1, 2, 4),
+      id="pad_circular", exact=True),
+    C("to", lambda M, a: a.to(M.float32).to(M.float64) * 1.0, anyf(3), fd=False, exact=True),
+    C("float", lambda M, a: a.float(), anyf(3), fd=False, exact=True),
+    C("double", lambda M, a: a.float().double(), anyf(3), fd=False, exact=True),
+    C("long", lambda M, a: (a * 10).long(), anyf(3), diff=False),
+    C("int", lambda M, a: (a * 10).int(), anyf(3), diff=False),
+    C("bool", lambda M, a: (a > 0).int().bool(), anyf(3), diff=False),
+    C("clone", lambda M, a: M.clone(a), anyf(3, 4), exact=True),
+    C("contiguous", lambda M, a: a.T.contiguous(), anyf(3, 4), exact=True),
+    # ---------------------------------------------------------------- join / split
+    C("cat", lambda M, a, b: M.cat([a, b], 1), anyf(2, 3), anyf(2, 2), exact=True),
+    C("cat", lambda M, a, b: M.concat((a, b)), anyf(2, 3), anyf(1, 3), id="concat",
+      exact=True),
+    C("stack", lambda M, a, b: M.stack([a, b], -1), anyf(2, 3), anyf(2, 3), exact=True),
+    C("split", lambda M, a: M.split(a, 2, 1)[1], anyf(3, 5), exact=True),
+    C("split", lambda M, a: M.cat(a.split([1, 3, 1], dim=1)[::2], 1), anyf(3, 5),
+      id="split_sizes", exact=True),
+    C("chunk", lambda M, a: M.chunk(a, 3, 1)[2], anyf(3, 5), exact=True),
+    C("unbind", lambda M, a: M.unbind(a, 1)[1] * 2, anyf(3, 4), exact=True),
+    # ---------------------------------------------------------------- indexing
+    C("getitem", lambda M, a: a[1], anyf(3, 4), id="index_int", exact=True),
+    C("getitem", lambda M, a: a[::2, 1::2], anyf(5, 4), id="index_step", exact=True),
+    C("getitem", lambda M, a: a[-1, -2:], anyf(3, 4), id="index_neg", exact=True),
+    C("getitem", lambda M, a: a[..., None, 1], anyf(2, 3, 4), id="index_ellipsis_none",
+      exact=True),
+    C("getitem", lambda M, a, m: a[m], anyf(3, 4), mask(3, 4), id="index_mask", exact=True),
+    C("getitem", lambda M, a, m: a[m], anyf(3, 4), mask(3), id="index_row_mask", exact=True),
+    C("getitem", lambda M, a, i: a[i], anyf(4, 3), const(np.array([0, 2, 0, 3, 3])),
+      id="index_repeat", exact=True),
+    C("getitem", lambda M, a, i, j: a[i, :, j], anyf(3, 2, 4), const(np.array([[0], [2]])),
+      const(np.array([1, 1, 3])), id="index_advanced_split", exact=True),
+    C("getitem", lambda M, a: a[[1, 1, 0]], anyf(3, 2), id="index_list", exact=True),
+    C("gather", lambda M, a, i: M.gather(a, 1, i), anyf(3, 4), ints(4, 3, 5), exact=True),
+    C("gather", lambda M, a, i: a.gather(0, i), anyf(3, 4), ints(3, 2, 3), id="gather_small",
+      exact=True),
+    C("scatter", lambda M, a, i, s: M.scatter(a, 1, i, s), anyf(3, 4),
+      const(np.array([[0, 2], [1, 3], [3, 0]])), anyf(3, 2), exact=True),
+    # src larger than index: torch 2.13's backward fails on it (wrong gradient shape); ours
+    # pads the gradient with zeros for the unused src elements.
+    C("scatter", lambda M, a, i, s: M.scatter(a, 1, i, s), anyf(3, 4),
+      const(np.array([[0, 2], [1, 3], [3, 0]])), anyf(3, 3), id="scatter_big_src",
+      parity=False),
+    C("scatter", lambda M, a, i: a.scatter(0, i, 2.5), anyf(3, 4),
+      const(np.array([[0, 2, 1, 1]])), id="scatter_value", exact=True),
+    C("scatter_add", lambda M, a, i, s: M.scatter_add(a, 1, i, s), anyf(3, 4),
+      ints(4, 3, 6), anyf(3, 6), exact=True),
+    C("scatter_add", lambda M, a, i, s: M.scatter_add(a, 1, i, s), anyf(3, 4),
+      ints(4, 3, 6), anyf(3, 7), id="scatter_add_big_src", parity=False),
+    C("index_select", lambda M, a, i: M.index_select(a, 1, i), anyf(3, 4),
+      const(np.array([3, 0, 3])), exact=True),
+    C("masked_fill", lambda M, a, m: M.masked_fill(a, m, -1.0), anyf(3, 4), mask(4),
+      exact=True),
+    C("masked_fill", lambda M, a, m, v: a.masked_fill(m, v.sum()), anyf(3, 4), mask(3, 4),
+      anyf(2), id="masked_fill_tensor"),
+    C("masked_select", lambda M, a, m: M.masked_select(a, m), anyf(3, 4), mask(4),
+      exact=True),
+    # ---------------------------------------------------------------- linear algebra
+    C("matmul", lambda M, a, b: M.matmul(a, b), anyf(2, 3), anyf(3, 4)),
+    C("matmul", lambda M, a, b: a @ b, anyf(2, 1, 3, 4), anyf(5, 4, 2), id="matmul_batched"),
+    C("matmul", lambda M, a, b: a @ b, anyf(4), anyf(2, 4, 3), id="matmul_vec_batch"),
+    C("matmul", lambda M, a, b: a @ b, anyf(2, 3, 4), anyf(4), id="matmul_batch_vec"),
+    C("matmul", lambda M, a, b: a @ b, anyf(3), anyf(3), id="matmul_vec_vec"),
+    C("matmul", lambda M, a, b: a @ b, anyf(3), anyf(3, 2), id="matmul_vec_mat"),
+    C("matmul", lambda M, a, b: a @ b, anyf(2, 3), anyf(3), id="matmul_mat_vec"),
+    C("matmul", lambda M, a, b: a @ b, anyf(3, 1, 2, 3), anyf(1, 4, 3, 2),
+      id="matmul_broadcast_both"),
+    C("mm", lambda M, a, b: M.mm(a, b), anyf(2, 3), anyf(3, 2)),
+    C("mv", lambda M, a, b: M.mv(a, b), anyf(2, 3), anyf(3)),
+    C("bmm", lambda M, a, b: M.bmm(a, b), anyf(2, 2, 3), anyf(2, 3, 2)),
+    C("dot", lambda M, a, b: M.dot(a, b), anyf(4), anyf(4)),
+    C("outer", lambda M, a, b: M.outer(a, b), anyf(3), anyf(4), exact=True),
+    C("einsum", lambda M, a, b: M.einsum("ij,jk->ik", a, b), anyf(2, 3), anyf(3, 4)),
+    C("einsum", lambda M, a: M.einsum("ii->i", a), anyf(3, 3), id="einsum_diag"),
+    C("einsum", lambda M, a: M.einsum("ii", a), anyf(3, 3), id="einsum_trace"),
+    C("einsum", lambda M, a, b, c: M.einsum("bi,bij,j->b", a, b, c), anyf(2, 3), anyf(2, 3, 4),
+      anyf(4), id="einsum_three"),
+    C("einsum", lambda M, a, b: M.einsum("...ij,...jk", a, b), anyf(2, 1, 2, 3), anyf(4, 3, 2),
+      id="einsum_ellipsis"),
+    C("einsum", lambda M, a, b: M.einsum("i,j->ij", a, b), anyf(3), anyf(2), id="einsum_outer"),
+    C("einsum", lambda M, a: M.einsum("ijk->", a), anyf(2, 3, 2), id="einsum_sum"),
+    C("einsum", lambda M, a, b: M.einsum("ij,kj->ik", a, b), anyf(1, 3), anyf(4, 3),
+      id="einsum_transposed"),
+    C("einsum", lambda M, a, b: M.einsum("iij,jk->ik", a, b), anyf(3, 3, 2), anyf(2, 2),
+      id="einsum_diag_contract"),
+    C("einsum", lambda M, a, b: M.einsum("ij,j", a, b), anyf(3, 2), anyf(1),
+      id="einsum_broadcast_letter"),
+]
+
+
+def _pad(M: Any) -> Callable:
+    if M.__name__ == "torch":
+        return M.nn.functional.pad
+    return M.ops.pad
+
+
+# In-place ops, on a non-leaf (torch's history rewrite), with the tensor used afterwards.
+INPLACE_CASES: list[Case] = [
+    C(n, (lambda M, a, *rest, n=n, args=args: getattr(a * 1.0, n)(*args(M, *rest)) * 1.0),
+      *inputs, exact=ex)
+    for n, args, inputs, ex in (
+        ("add_", lambda M, b: (b,), (anyf(3, 4), anyf(4)), True),
+        ("add_", lambda M: (2.0,), (anyf(3),), True),
+        ("sub_", lambda M, b: (b,), (anyf(3, 4), anyf(3, 1)), True),
+        ("mul_", lambda M, b: (b,), (anyf(3, 4), anyf(4)), True),
+        ("div_", lambda M, b: (b,), (anyf(3, 4), pos(4)), True),
+        ("pow_", lambda M: (2.0,), (anyf(3),), True),
+        ("neg_", lambda M: (), (anyf(3),), True),
+        ("exp_", lambda M: (), (anyf(3),), False),
+        ("log_", lambda M: (), (pos(3),), False),
+        ("tanh_", lambda M: (), (anyf(3),), False),
+        ("sigmoid_", lambda M: (), (anyf(3),), False),
+        ("relu_", lambda M: (), (anyf(3),), True),
+        ("abs_", lambda M: (), (anyf(3),), True),
+        ("sqrt_", lambda M: (), (pos(3),), True),
+        ("sign_", lambda M: (), (anyf(3),), True),
+        ("reciprocal_", lambda M: (), (pos(3),), True),
+        ("clamp_", lambda M: (-0.5, 0.5), (anyf(3, 4),), True),
+        ("clamp_min_", lambda M: (0.1,), (anyf(6),), True),
+        ("clamp_max_", lambda M: (0.1,), (anyf(6),), True),
+        ("fill_", lambda M, v: (v.sum(),), (anyf(3), anyf(2)), True),
+        ("fill_", lambda M: (1.5,), (anyf(3),), True),
+        ("zero_", lambda M: (), (anyf(3),), True),
+        ("copy_", lambda M, b: (b,), (anyf(3, 4), anyf(4)), True),
+        ("masked_fill_", lambda M, m: (m, 0.5), (anyf(3, 4), mask(4)), True),
+        ("addcmul_", lambda M, b, c: (b, c), (anyf(3), anyf(3), anyf(3)), False),
+        ("addcdiv_", lambda M, b, c: (b, c), (anyf(3), anyf(3), pos(3)), False),
+        ("lerp_", lambda M, b: (b, 0.25), (anyf(3), anyf(3)), False),
+        ("scatter_", lambda M, i, s: (1, i, s), (anyf(3, 4), const(np.array([[0], [3], [1]])),
+                                                 anyf(3, 1)), True),
+        ("scatter_add_", lambda M, i, s: (1, i, s), (anyf(3, 4), ints(4, 3, 2), anyf(3, 2)),
+         True),
+    )
+]
+
+# Ops that need no case: what they do is covered by the named cases or tests.
+COVERED_ELSEWHERE = {
+    "allclose": "returns a Python bool (tests/test_ops_values.py)",
+    "equal": "returns a Python bool (tests/test_ops_values.py)",
+    "setitem": "history rewrite tested in tests/test_ops_inplace.py",
+    "rmatmul": "ndarray @ Tensor (tests/test_ops_values.py)",
+    "iadd": "operators += -= *= /= (tests/test_ops_inplace.py)",
+    "isub": "operators (tests/test_ops_inplace.py)",
+    "imul": "operators (tests/test_ops_inplace.py)",
+    "idiv": "operators (tests/test_ops_inplace.py)",
+}
+
+ALL_CASES = CASES + INPLACE_CASES
+
+
+def fixed(a: Any, grad: bool = True) -> Input:
+    arr = np.asarray(a, dtype=np.float64) if grad else np.asarray(a)
+    return Input(lambda rng: arr, grad=grad)
+
+
+_NAN = float("nan")
+_INF = float("inf")
+
+# Ties, kinks, zeros, infinities and NaNs: the conventions must be torch's (parity only; finite
+# differences do not apply at these points).
+KINK_CASES: list[Case] = [
+    C("max", lambda M, a: M.max(a), fixed([[1, 3, 3], [2, 3, 0]]), id="max_ties_spread"),
+    C("max", lambda M, a: M.max(a, 1).values, fixed([[1, 3, 3], [2, 2, 0]]),
+      id="max_dim_ties_first"),
+    C("max", lambda M, a: M.max(a, 0).indices, fixed([[1, 3, 3], [2, 3, 0]]),
+      id="max_dim_ties_index", diff=False),
+    C("min", lambda M, a: M.min(a), fixed([[1, 0, 3], [0, 3, 0]]), id="min_ties_spread"),
+    C("max", lambda M, a: M.max(a), fixed([1, _NAN, 3, _NAN]), id="max_nan"),
+    C("max", lambda M, a: M.max(a, 0).values, fixed([1, _NAN, 3]), id="max_dim_nan"),
+    C("amax", lambda M, a: M.amax(a, 1), fixed([[1, 3, 3], [2, 2, 2]]), id="amax_ties"),
+    C("amin", lambda M, a: M.amin(a), fixed([[1, 0, 3], [0, 3, 0]]), id="amin_ties_all"),
+    C("maximum", lambda M, a, b: M.maximum(a, b), fixed([1, 2, 3, _NAN]), fixed([1, 3, 2, 0]),
+      id="maximum_ties_nan"),
+    C("minimum", lambda M, a, b: M.minimum(a, b), fixed([1, 2, 3]), fixed([1, 3, 2]),
+      id="minimum_ties"),
+    C("clamp", lambda M, a: M.clamp(a, -0.5, 0.5), fixed([-0.5, 0.5, 0.2, -1, 1, _NAN]),
+      id="clamp_at_bounds"),
+    C("clamp", lambda M, a: M.clamp(a, 0.5, -0.5), fixed([-1, 0, 1]), id="clamp_min_gt_max"),
+    C("clamp", lambda M, a, lo, hi: M.clamp(a, lo, hi), fixed([-1, 0, 1, 0.5, 2]),
+      fixed([0, 0, 0, 0.5, 3]), fixed([0.5, -1, 0.5, 1, 2]), id="clamp_tensor_bounds"),
+    C("abs", lambda M, a: M.abs(a), fixed([-1, 0, 1, -0.0]), id="abs_zero"),
+    C("relu", lambda M, a: M.relu(a), fixed([-1, 0, 1]), id="relu_zero"),
+    C("sign", lambda M, a: M.sign(a), fixed([-1, 0, 2, _NAN]), id="sign_nan"),
+    C("sqrt", lambda M, a: M.sqrt(a), fixed([0, 1, 4]), id="sqrt_zero"),
+    C("log", lambda M, a: M.log(a), fixed([0, 1, 4]), id="log_zero"),
+    C("div", lambda M, a, b: a / b, fixed([1, 0, -1]), fixed([0, 0, 0]), id="div_zero"),
+    C("norm", lambda M, a: M.norm(a, dim=1), fixed([[0, 0], [3, 4]]), id="norm_zero"),
+    C("norm", lambda M, a: M.norm(a, p=1), fixed([[0, -1], [3, 0]]), id="norm_p1_zero"),
+    C("norm", lambda M, a: M.norm(a, p=_INF, dim=1), fixed([[-3, 3], [1, -2]]),
+      id="norm_inf_ties"),
+    C("norm", lambda M, a: M.norm(a, p=3, dim=1), fixed([[0, 0], [0, 2]]), id="norm_p3_zero"),
+    C("norm", lambda M, a: M.norm(a, p=0.5), fixed([[0, 1], [4, 0]]), id="norm_p_half_zero"),
+    C("std", lambda M, a: M.std(a, 1), fixed([[2, 2, 2], [1, 2, 4]]), id="std_constant"),
+    C("var", lambda M, a: M.var(a), fixed([2]), id="var_dof0"),
+    C("var", lambda M, a: M.var(a, correction=3), fixed([1, 2]), id="var_dof_negative"),
+    C("var", lambda M, a: M.var(a, 1), fixed([[1], [2]]), id="var_dim_dof0"),
+    C("prod", lambda M, a: M.prod(a), fixed([[0, 2], [3, 4]]), id="prod_one_zero_all"),
+    C("prod", lambda M, a: M.prod(a), fixed([0, 2, 0]), id="prod_two_zeros_all"),
+    C("prod", lambda M, a: M.prod(a, 1), fixed([[0, 2, 0], [1, 0, 3], [1, 2, 3]]),
+      id="prod_zeros_rows"),
+    C("prod", lambda M, a: M.prod(a, 0), fixed([[0], [2]]), id="prod_dim_size1_zero"),
+    C("where", lambda M, a: M.where(a > 0, M.sqrt(a), 0.0), fixed([-1, 0, 4]),
+      id="where_nan_branch"),
+    C("pow", lambda M, a, b: a ** b, fixed([0, 0, 2, -1]), fixed([0, 2, 0, 2]),
+      id="pow_zero_base"),
+    C("pow", lambda M, b: 0.0 ** b, fixed([-1, 0, 2]), id="rpow_zero_base_kinks"),
+    C("logsumexp", lambda M, a: M.logsumexp(a, 1), fixed([[-_INF, -_INF], [0, -_INF],
+                                                          [1, 2]]), id="logsumexp_inf"),
+    C("logsumexp", lambda M, a: M.logsumexp(a, 0), fixed([_INF, 1]), id="logsumexp_posinf"),
+    C("getitem", lambda M, a, i: a[i], fixed([1, 2, 3]), fixed([0, 0, 0, 2], grad=False),
+      id="index_all_same"),
+    C("sigmoid", lambda M, a: M.sigmoid(a), fixed([-100, -20, 0, 20, 100]),
+      id="sigmoid_saturated"),
+    C("tanh", lambda M, a: M.tanh(a), fixed([-30, 0, 30]), id="tanh_saturated"),
+    C("exp", lambda M, a: M.exp(a), fixed([-1000, 0, 1000]), id="exp_overflow"),
+]

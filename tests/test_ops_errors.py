@@ -1,0 +1,293 @@
+"""Bad input: every misuse raises an exception that names the problem (shapes, dims,
+arguments), of the type torch raises (shape errors are both RuntimeError and ValueError)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chaingrad as cg
+from chaingrad.autograd import Function
+
+from .conftest import t64
+
+
+def _x():
+    return cg.tensor(np.arange(6.0).reshape(2, 3))
+
+
+DIM_ERRORS = {
+    "sum": lambda x: x.sum(2),
+    "mean": lambda x: x.mean(-3),
+    "max": lambda x: x.max(3),
+    "amax": lambda x: x.amax((0, 2)),
+    "argmax": lambda x: x.argmax(2),
+    "var": lambda x: x.var(5),
+    "logsumexp": lambda x: x.logsumexp(2),
+    "norm": lambda x: x.norm(dim=2),
+    "cumsum": lambda x: x.cumsum(2),
+    "prod": lambda x: x.prod(2),
+    "transpose": lambda x: x.transpose(0, 5),
+    "squeeze": lambda x: x.squeeze(4),
+    "unsqueeze": lambda x: x.unsqueeze(4),
+    "flatten": lambda x: x.flatten(0, 3),
+    "narrow": lambda x: x.narrow(2, 0, 1),
+    "select": lambda x: x.select(-3, 0),
+    "cat": lambda x: cg.cat([x, x], 2),
+    "stack": lambda x: cg.stack([x, x], 4),
+    "split": lambda x: x.split(1, 2),
+    "gather": lambda x: x.gather(2, cg.zeros(2, 3, dtype=cg.int64)),
+    "index_select": lambda x: x.index_select(2, cg.tensor([0])),
+    "flip": lambda x: x.flip(2),
+    "size": lambda x: x.size(2),
+}
+
+
+@pytest.mark.parametrize("op", sorted(DIM_ERRORS))
+def test_wrong_dim_names_the_range_and_the_dim(op):
+    with pytest.raises(IndexError, match=r"out of range.*\[-\d, \d\].*got -?\d"):
+        DIM_ERRORS[op](_x())
+
+
+def test_dim_of_wrong_type_and_repeated_dims():
+    with pytest.raises(TypeError, match="dim must be an int or a tuple of ints, got 1.5"):
+        _x().sum(1.5)
+    with pytest.raises(RuntimeError, match="dim 1 appears multiple times"):
+        _x().sum((1, -1))
+
+
+BROADCAST = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: cg.mul(a, b),
+    "pow": lambda a, b: a ** b,
+    "maximum": lambda a, b: cg.maximum(a, b),
+    "minimum": lambda a, b: cg.minimum(a, b),
+    "eq": lambda a, b: cg.eq(a, b),
+    "lt": lambda a, b: a < b,
+    "logical_and": lambda a, b: cg.logical_and(a, b),
+    "where": lambda a, b: cg.where(a > 0, a, b),
+    "clamp": lambda a, b: a.clamp(min=b),
+}
+
+
+@pytest.mark.parametrize("op", sorted(BROADCAST))
+def test_incompatible_broadcast_names_both_shapes(op):
+    with pytest.raises(RuntimeError, match=r"\(2, 3\).*\(4,\)") as info:
+        BROADCAST[op](_x(), cg.ones(4))
+    assert isinstance(info.value, ValueError)  # both, for NumPy users and torch users
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (4, 2)), ((3,), (2,)), ((2, 2, 3), (3, 3, 1)),
+                                    ((2, 3), (2, 4, 4)), ((3, 2, 3), (2, 3, 1))])
+def test_matmul_shape_errors_name_the_shapes(shapes):
+    a, b = cg.ones(*shapes[0]), cg.ones(*shapes[1])
+    with pytest.raises(RuntimeError, match=r"matmul: shapes .* cannot be multiplied"):
+        a @ b
+
+
+def test_matmul_family_shape_errors():
+    with pytest.raises(RuntimeError, match="at least 1D"):
+        cg.ones(2) @ cg.tensor(1.0)
+    with pytest.raises(RuntimeError, match=r"dot: expected 1-D and 1-D tensors, got shapes"):
+        cg.dot(cg.ones(2, 2), cg.ones(2))
+    with pytest.raises(RuntimeError, match=r"dot: inconsistent tensor size.*\(2,\) and \(3,\)"):
+        cg.dot(cg.ones(2), cg.ones(3))
+    with pytest.raises(RuntimeError, match="mm: expected 2-D"):
+        cg.mm(cg.ones(2), cg.ones(2, 2))
+    with pytest.raises(RuntimeError, match="bmm: batch sizes differ"):
+        cg.bmm(cg.ones(2, 2, 3), cg.ones(3, 3, 2))
+    with pytest.raises(RuntimeError, match="outer: expected 1-D"):
+        cg.outer(cg.ones(2, 1), cg.ones(2))
+
+
+INDEX_ERRORS = {
+    "int": lambda x: x[5],
+    "negative": lambda x: x[-3],
+    "second_dim": lambda x: x[:, 3],
+    "array": lambda x: x[:, [0, 7]],
+    "tensor": lambda x: x[cg.tensor([2])],
+    "gather": lambda x: x.gather(1, cg.tensor([[0, 3]])),
+    "gather_negative": lambda x: x.gather(1, cg.tensor([[-1]])),
+    "index_select": lambda x: x.index_select(0, cg.tensor([2])),
+    "scatter_add": lambda x: x.scatter_add(1, cg.tensor([[5]]), cg.ones(1, 1)),
+    "scatter": lambda x: x.scatter(0, cg.tensor([[2]]), 1.0),
+    "narrow": lambda x: x.narrow(1, 2, 2),
+    "select": lambda x: x.select(0, 2),
+    "setitem": lambda x: x.__setitem__(4, 1.0),
+}
+
+
+@pytest.mark.parametrize("op", sorted(INDEX_ERRORS))
+def test_index_out_of_range_names_index_and_size(op):
+    with pytest.raises(IndexError, match=r"out of (range|bounds).*(size|shape) \(?\d"):
+        INDEX_ERRORS[op](_x())
+
+
+def test_index_of_wrong_type():
+    with pytest.raises(IndexError, match="must be long, int, byte or bool tensors"):
+        _x()[cg.tensor([0.5])]
+    with pytest.raises(TypeError, match="valid indices"):
+        _x()["a"]
+    with pytest.raises(TypeError, match="Expected dtype int64 for index"):
+        _x().gather(1, cg.tensor([[0.0]]))
+
+
+SHAPE_ERRORS = {
+    "reshape": (lambda x: x.reshape(4, 2), r"shape '\[4, 2\]' is invalid for input of size 6"),
+    "view": (lambda x: x.T.view(6), r"view size \[6\] is not compatible.*Use .reshape"),
+    "expand": (lambda x: x.expand(3, 3), r"expand: shape \(2, 3\) cannot be expanded to"),
+    "expand_fewer": (lambda x: x.expand(3), "number of sizes provided"),
+    "permute": (lambda x: x.permute(0), r"number of dims \(1\) doesn't match.*\(2, 3\)"),
+    "cat": (lambda x: cg.cat([x, cg.ones(3, 3)], 1),
+            r"sizes of tensors must match except in dimension 1.*\(2, 3\), \(3, 3\)"),
+    "cat_ndim": (lambda x: cg.cat([x, cg.ones(3)]), r"sizes of tensors must match"),
+    "cat_0d": (lambda x: cg.cat([cg.tensor(1.0)]), "zero-dimensional"),
+    "stack": (lambda x: cg.stack([x, cg.ones(3, 3)]), r"equal size.*\(2, 3\), \(3, 3\)"),
+    "split_sizes": (lambda x: x.split([1, 1], 1), r"sum to the size 3 of dimension 1"),
+    "gather_ndim": (lambda x: x.gather(0, cg.tensor([0])), "same number of dimensions"),
+    "masked_fill": (lambda x: x.masked_fill(cg.ones(4, dtype=cg.bool), 0.0),
+                    r"mask of shape \(4,\) cannot be broadcast to.*\(2, 3\)"),
+    "masked_fill_value": (lambda x: x.masked_fill(x > 1, cg.ones(2)), "0-dimensional value"),
+    "einsum_sizes": (lambda x: cg.einsum("ij,jk->ik", x, x), r"shapes \(2, 3\), \(2, 3\)"),
+    "einsum_rank": (lambda x: cg.einsum("ijk->i", x), r"has 3 dimensions.*\(2, 3\)"),
+    "pad_reflect": (lambda x: cg.ops.pad(x, (3, 3), mode="reflect"), "must be smaller"),
+    "pad_length": (lambda x: cg.ops.pad(x, (1, 1, 1, 1, 1, 1)), "too large"),
+    "pad_odd": (lambda x: cg.ops.pad(x, (1,)), "divisible by 2"),
+    "repeat": (lambda x: x.repeat(2), "can not be smaller"),
+    "inplace_broadcast": (lambda x: x.add_(cg.ones(3, 3)), r"\(3, 3\).*\(2, 3\)"),
+    "where_shapes": (lambda x: cg.where(cg.ones(4, dtype=cg.bool), x, 0.0),
+                     r"condition \(4,\), input \(2, 3\)"),
+    "clamp_tensor": (lambda x: x.clamp(min=cg.ones(3, 1, 2)), r"\(2, 3\) and \(3, 1, 2\)"),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SHAPE_ERRORS))
+def test_shape_errors_name_the_shapes(op):
+    fn, pattern = SHAPE_ERRORS[op]
+    with pytest.raises((RuntimeError, ValueError), match=pattern):
+        fn(_x())
+
+
+ARG_ERRORS = {
+    "clamp_none": (lambda x: x.clamp(), ValueError, "at least one of 'min' or 'max'"),
+    "clamp_str": (lambda x: x.clamp("a"), TypeError, "clamp: min must be a number"),
+    "norm_nuc": (lambda x: x.norm(p="nuc"), NotImplementedError, "p='nuc' is not supported"),
+    "where_cond": (lambda x: cg.where(x, x, x), TypeError, "condition must be a bool tensor"),
+    "where_half": (lambda x: cg.where(x > 0, x), TypeError, "both input and other"),
+    "pad_mode": (lambda x: cg.ops.pad(x, (1, 1), mode="wrap"), NotImplementedError, "wrap"),
+    "var_both": (lambda x: x.var(unbiased=True, correction=1), TypeError, "either unbiased"),
+    "var_int": (lambda x: x.long().var(), RuntimeError, "must be floating point"),
+    "mean_int": (lambda x: x.long().mean(), RuntimeError, "floating point"),
+    "max_empty": (lambda x: cg.zeros(0).max(), RuntimeError, "numel\\(\\) == 0"),
+    "max_dim_empty": (lambda x: cg.zeros(0, 3).max(0), IndexError, "non-zero size"),
+    "norm_inf_empty": (lambda x: cg.zeros(0).norm(p=float("inf")), RuntimeError, "empty"),
+    "to_cuda": (lambda x: x.to("cuda"), RuntimeError, "CPU only"),
+    "einsum_eq": (lambda x: cg.einsum("ij,jk", x), ValueError, "2 operand subscripts but 1"),
+    "einsum_out": (lambda x: cg.einsum("ij->k", x), ValueError, "'k' does not appear"),
+    "einsum_chars": (lambda x: cg.einsum("i1->i", x), ValueError, "invalid subscript"),
+    "split_size": (lambda x: x.split(0), ValueError, "split_size must be positive"),
+    "chunk": (lambda x: x.chunk(0), ValueError, "chunks must be positive"),
+    "pow_int_negative": (lambda x: x.long() ** -1, ValueError, "negative integer powers"),
+    "bitwise_float": (lambda x: x & x, TypeError, "bitwise"),
+    "neg_bool": (lambda x: -(x > 1), TypeError, "bool"),
+    "cat_not_sequence": (lambda x: cg.cat(x), TypeError, "sequence of Tensors"),
+    "shape_args": (lambda x: x.reshape(2.0, 3), TypeError, "sequence of ints"),
+    "flatten_order": (lambda x: x.flatten(1, 0), ValueError, "cannot come after"),
+    "scatter_src_value": (lambda x: cg.scatter(x, 0, cg.tensor([[0]])), TypeError,
+                          "exactly one of src and value"),
+    "requires_grad_int": (lambda x: cg.tensor([1, 2]).requires_grad_(), RuntimeError,
+                          "floating point"),
+}
+
+
+@pytest.mark.parametrize("op", sorted(ARG_ERRORS))
+def test_argument_errors(op):
+    fn, exc, pattern = ARG_ERRORS[op]
+    with pytest.raises(exc, match=pattern):
+        fn(_x())
+
+
+# ------------------------------------------------------------------ autograd misuse
+class _WrongCount(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # two inputs, one gradient
+
+
+class _WrongShape(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return cg.ones(5, dtype=g.dtype)
+
+
+class _WrongType(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return "gradient"
+
+
+def test_function_returning_the_wrong_number_of_gradients():
+    a, b = t64([1.0, 2.0]), t64([3.0, 4.0])
+    with pytest.raises(RuntimeError, match=r"incorrect number of gradients \(expected 2, got 1"):
+        _WrongCount.apply(a, b).sum().backward()
+
+
+def test_function_returning_a_gradient_of_the_wrong_shape():
+    a = t64([1.0, 2.0])
+    # (The engines print the shapes as a list or a tuple.)
+    with pytest.raises(RuntimeError, match=r"invalid gradient at index 0 - got .5,?. .*2,?.$"):
+        _WrongShape.apply(a).sum().backward()
+
+
+def test_function_returning_a_non_tensor_gradient():
+    with pytest.raises(TypeError, match="gradient of type str at index 0"):
+        _WrongType.apply(t64([1.0])).sum().backward()
+
+
+def test_grad_of_an_input_not_in_the_graph():
+    a, b = t64([1.0]), t64([2.0])
+    with pytest.raises(RuntimeError, match=r"inputs\[1\].*not have been used in the graph.*"
+                                           r"allow_unused=True"):
+        cg.autograd.grad((a * 2).sum(), [a, b])
+    ga, gb = cg.autograd.grad((a * 2).sum(), [a, b], allow_unused=True)
+    assert gb is None and ga.item() == 2.0
+
+
+def test_grad_of_a_non_differentiable_integer_output():
+    a = t64([1.5, 2.5])
+    idx = a.argmax()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        idx.backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        cg.autograd.grad(a.long().sum(), a)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        cg.autograd.grad((a > 1).sum(), a)
+
+
+def test_grad_wrt_an_input_that_does_not_require_grad():
+    a = cg.tensor([1.0])
+    with pytest.raises(RuntimeError, match=r"inputs\[0\]\) does not require grad"):
+        cg.autograd.grad((t64([1.0]) * 2).sum(), a)
+
+
+def test_backward_of_non_scalar_without_gradient():
+    with pytest.raises(RuntimeError, match=r"only for scalar outputs.*\(2,\)"):
+        (t64([1.0, 2.0]) * 2).backward()
+
+
+def test_grad_outputs_of_the_wrong_shape():
+    a = t64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape.*\(3,\).*\(2,\)"):
+        cg.autograd.grad(a * 2, a, cg.ones(3))
