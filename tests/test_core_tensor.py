@@ -146,3 +146,23 @@ def test_engines_agree_bitwise(rng):
             outs.append((y.detach().numpy().copy(), x.grad.numpy().copy(), w.grad.numpy().copy()))
     for u, v in zip(outs[0], outs[1]):
         np.testing.assert_array_equal(u, v)
+
+
+def test_numpy_scalars_keep_their_dtype():
+    assert cg.tensor(np.float64(1.5)).dtype == cg.float64
+    assert cg.tensor(np.int32(3)).dtype == cg.int32
+
+
+def test_deepcopy_of_leaves_and_state_dicts():
+    import copy
+
+    x = cg.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    y = copy.deepcopy(x)
+    assert y is not x and y.requires_grad and y.is_leaf
+    np.testing.assert_array_equal(y.grad.numpy(), [3.0, 3.0])
+    with cg.no_grad():
+        y.add_(1)
+    np.testing.assert_array_equal(x.detach().numpy(), [1.0, 2.0])  # a real copy
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import chaingrad.datasets as ds
 import numpy as np
 import pytest
+
+import chaingrad.datasets as ds
 from chaingrad.datasets import load_digits
 
 N = 1797

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from types import ModuleType
-from typing import Iterator
 
 from . import _bridge
 

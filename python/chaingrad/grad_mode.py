@@ -64,7 +64,9 @@ class set_grad_enabled(_GradModeContext):
     def __init__(self, mode: bool) -> None:
         super().__init__()
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(mode): mode must be a bool, got {type(mode).__name__}")
+            raise TypeError(
+                f"set_grad_enabled(mode): mode must be a bool, got {type(mode).__name__}"
+            )
         self._mode = mode
         # Called as a plain function, torch switches the mode immediately.
         self._prev.append(_enabled[0])

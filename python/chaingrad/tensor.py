@@ -8,13 +8,13 @@ views, for in-place checks) and ``_retain`` (the cell of ``retain_grad``).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Iterator
+from typing import Any, Callable
 
 import numpy as np
 
 from . import _bridge
 from . import engine as _engine
-from . import grad_mode as _gm
 from ._format import format_tensor
 
 _GRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -134,7 +134,9 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}"
+                )
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: got {list(value.shape)}, "
@@ -182,7 +184,7 @@ class Tensor:
     def T(self) -> Tensor:
         from .ops import shape as _shape
 
-        return _shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)), name="PermuteBackward0")
+        return _shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
@@ -323,6 +325,24 @@ class Tensor:
             return format(self.item(), spec)
         return format_tensor(self)
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment. If you were attempting to deepcopy a module, this may "
+                "be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self)._from_array(np.array(self._data, copy=True))
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        g = self.grad
+        if g is not None:
+            new.grad = g.__deepcopy__(memo)
+        return new
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("chaingrad tensors are not pickled; use chaingrad.save / numpy()")
 
@@ -350,8 +370,8 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = np.array(data._data, dtype=want, copy=True)
         return arr
-    if isinstance(data, np.ndarray):
-        src = data
+    if isinstance(data, (np.ndarray, np.generic)):
+        src = np.asarray(data)
     else:
         try:
             src = np.asarray(data)
@@ -364,7 +384,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
             f"element type {src.dtype}"
         )
     if want is None:
-        if not isinstance(data, np.ndarray):
+        if not isinstance(data, (np.ndarray, np.generic)):
             if kind == "f":
                 want = _DEFAULT_FLOAT
             elif kind in "iu":

@@ -91,7 +91,8 @@ def training_loop() -> None:
         b.grad = None
         if step % 25 == 0:
             print(f"   step {step:3d}  cost {cost.item():.6f}")
-    print("   learned W =", W.detach().numpy().ravel().round(3).tolist(), " b =", round(b.item(), 3))
+    learned = W.detach().numpy().ravel().round(3).tolist()
+    print("   learned W =", learned, " b =", round(b.item(), 3))
 
 
 def main() -> None:
