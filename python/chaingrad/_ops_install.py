@@ -98,3 +98,8 @@ Tensor.float = _float  # type: ignore[attr-defined]
 Tensor.double = _double  # type: ignore[attr-defined]
 Tensor.contiguous = _contiguous  # type: ignore[attr-defined]
 Tensor.__hash__ = lambda self: id(self)  # type: ignore[assignment]
+
+# Native forward fast paths (C++ engine); the functions above remain the fallback and the spec.
+from .ops import _fast  # noqa: E402
+
+_fast.install()
