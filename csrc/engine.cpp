@@ -60,10 +60,51 @@ struct InputRec {
   bool grad = false;
   NodeRef fn;
   uint32_t nr = 0;
-  py::object data;
+  PyObject* data = nullptr;  // borrowed from the tensor (or from `keep`)
+  py::object keep;
 };
 
+uint32_t output_nr_of(PyObject* nr) {
+  unsigned long v = PyLong_AsUnsignedLong(nr);
+  if (v == static_cast<unsigned long>(-1) && PyErr_Occurred()) throw py::error_already_set();
+  return static_cast<uint32_t>(v);
+}
+
+void check_grad_fn(PyObject* f) {
+  if (!is_node(f))
+    throw std::runtime_error("chaingrad: this tensor's grad_fn was recorded by another engine (" +
+                             std::string(Py_TYPE(f)->tp_name) +
+                             "); build each graph entirely inside one engine");
+}
+
+void check_data(PyObject* d) {
+  if (!npy::is_array(d))
+    throw py::type_error("chaingrad: a tensor's _data must be a NumPy array, got " +
+                         std::string(Py_TYPE(d)->tp_name));
+}
+
 void prepare_input(PyObject* t, InputRec& r) {
+  if (tensor::st.fast && tensor::check(t)) {
+    // Borrowed slot reads: the tensor keeps them alive for the duration of the record.
+    PyObject* rg = tensor::raw(t, tensor::REQUIRES_GRAD);
+    PyObject* f = tensor::raw(t, tensor::GRAD_FN);
+    PyObject* d = tensor::raw(t, tensor::DATA);
+    PyObject* nr = tensor::raw(t, tensor::OUTPUT_NR);
+    if (rg && f && d && nr) {
+      if (rg != Py_True) return;
+      r.grad = true;
+      if (f == Py_None) {
+        r.fn = accumulator(t);
+      } else {
+        check_grad_fn(f);
+        r.fn = NodeRef::borrow(node_of(f));
+        r.nr = output_nr_of(nr);
+      }
+      check_data(d);
+      r.data = d;
+      return;
+    }
+  }
   py::object rg = tensor::get(t, tensor::REQUIRES_GRAD);
   if (rg.ptr() != Py_True) return;
   r.grad = true;
@@ -71,21 +112,13 @@ void prepare_input(PyObject* t, InputRec& r) {
   if (f.is_none()) {
     r.fn = accumulator(t);
   } else {
-    if (!is_node(f.ptr()))
-      throw std::runtime_error(
-          "chaingrad: this tensor's grad_fn was recorded by another engine (" +
-          std::string(Py_TYPE(f.ptr())->tp_name) +
-          "); build each graph entirely inside one engine");
+    check_grad_fn(f.ptr());
     r.fn = NodeRef::borrow(node_of(f.ptr()));
-    py::object nr = tensor::get(t, tensor::OUTPUT_NR);
-    unsigned long v = PyLong_AsUnsignedLong(nr.ptr());
-    if (v == static_cast<unsigned long>(-1) && PyErr_Occurred()) throw py::error_already_set();
-    r.nr = static_cast<uint32_t>(v);
+    r.nr = output_nr_of(tensor::get(t, tensor::OUTPUT_NR).ptr());
   }
-  r.data = tensor::get(t, tensor::DATA);
-  if (!npy::is_array(r.data.ptr()))
-    throw py::type_error("chaingrad: a tensor's _data must be a NumPy array, got " +
-                         std::string(Py_TYPE(r.data.ptr())->tp_name));
+  r.keep = tensor::get(t, tensor::DATA);
+  check_data(r.keep.ptr());
+  r.data = r.keep.ptr();
 }
 
 // Fill edge i (and its metadata) of `n`; `dims_at` walks the node's dims block.
@@ -93,7 +126,7 @@ void set_edge(Node* n, size_t i, InputRec& r, size_t& dims_at) {
   Edge& e = n->next()[i];
   e.fn = std::move(r.fn);
   e.nr = r.nr;
-  PyObject* a = r.data.ptr();
+  PyObject* a = r.data;
   PyObject* d = npy::descr(a);
   if (npy::is_canonical(d)) {
     e.type_num = static_cast<int16_t>(npy::descr_type_num(d));
@@ -110,6 +143,18 @@ void set_edge(Node* n, size_t i, InputRec& r, size_t& dims_at) {
 }
 
 void save_tensor(SavedVar& sv, PyObject* t, int output_nr) {
+  if (tensor::st.fast && tensor::check(t)) {
+    PyObject* d = tensor::raw(t, tensor::DATA);
+    PyObject* vc = tensor::raw(t, tensor::VC);
+    if (d && vc && vc != Py_None && PyList_CheckExact(vc) && PyList_GET_SIZE(vc) >= 1) {
+      sv.data = py::reinterpret_borrow<py::object>(d);
+      if (output_nr < 0) sv.tensor = py::reinterpret_borrow<py::object>(t);
+      sv.vc = py::reinterpret_borrow<py::object>(vc);
+      sv.version = read_version(vc);
+      sv.output_nr = output_nr;
+      return;
+    }
+  }
   sv.data = tensor::get(t, tensor::DATA);
   if (output_nr < 0) sv.tensor = py::reinterpret_borrow<py::object>(t);
   sv.vc = version_counter(t);
@@ -155,10 +200,10 @@ NodeRef accumulator(PyObject* t) {
     return NodeRef::borrow(node_of(acc.ptr()));
   }
   InputRec r;
-  r.data = tensor::get(t, tensor::DATA);
-  if (!npy::is_array(r.data.ptr()))
-    throw py::type_error("chaingrad: a tensor's _data must be a NumPy array");
-  const int nd = npy::ndim(r.data.ptr());
+  r.keep = tensor::get(t, tensor::DATA);
+  check_data(r.keep.ptr());
+  r.data = r.keep.ptr();
+  const int nd = npy::ndim(r.data);
   NodeRef node = NodeRef::steal(new_node(
       ACCUMULATE, py::reinterpret_borrow<py::object>(accumulate_grad_name), 1, 0, 0,
       static_cast<size_t>(nd), 1));
@@ -181,7 +226,7 @@ py::object record(int kind, py::object name, py::tuple inputs, py::tuple outputs
     PyObject* t = PyTuple_GET_ITEM(inputs.ptr(), static_cast<Py_ssize_t>(i));
     if (t == Py_None) continue;
     prepare_input(t, recs[i]);
-    if (recs[i].grad) n_dims += static_cast<size_t>(npy::ndim(recs[i].data.ptr()));
+    if (recs[i].grad) n_dims += static_cast<size_t>(npy::ndim(recs[i].data));
   }
   std::vector<double> sc;
   sc.reserve(scalars.size());
@@ -227,7 +272,7 @@ void record_native(int kind, PyObject* name, PyObject* const* inputs, size_t n_i
   size_t n_dims = 0;
   for (size_t i = 0; i < n_in; ++i) {
     prepare_input(inputs[i], recs[i]);
-    if (recs[i].grad) n_dims += static_cast<size_t>(npy::ndim(recs[i].data.ptr()));
+    if (recs[i].grad) n_dims += static_cast<size_t>(npy::ndim(recs[i].data));
   }
   NodeRef node = NodeRef::steal(new_node(kind, py::reinterpret_borrow<py::object>(name), n_in,
                                          n_saved, n_scalars, n_dims, 1));
@@ -245,7 +290,13 @@ void record_native(int kind, PyObject* name, PyObject* const* inputs, size_t n_i
     }
   }
   track(n);
-  mark_output(out, n, 0);
+  if (tensor::st.fast && tensor::check(out)) {
+    // `out` is the op's fresh output: _output_nr is already 0.
+    tensor::set(out, tensor::GRAD_FN, object_of(n));
+    tensor::set(out, tensor::REQUIRES_GRAD, Py_True);
+  } else {
+    mark_output(out, n, 0);
+  }
 }
 
 void check_saved(const Node& node) {
@@ -302,58 +353,6 @@ struct Task {
   bool capture = false;
 };
 
-// Node -> task number: open addressing, linear probing.
-class TaskIndex {
- public:
-  // (task, inserted)
-  std::pair<uint32_t, bool> insert(Node* n, std::vector<Task>& tasks) {
-    if ((tasks.size() + 1) * 2 > keys_.size()) grow(tasks);
-    size_t i = slot(n);
-    while (keys_[i]) {
-      if (keys_[i] == n) return {vals_[i], false};
-      i = (i + 1) & mask_;
-    }
-    keys_[i] = n;
-    vals_[i] = static_cast<uint32_t>(tasks.size());
-    Task t;
-    t.node = n;
-    tasks.push_back(t);
-    return {vals_[i], true};
-  }
-  uint32_t find(Node* n) const {
-    if (keys_.empty()) return kNone;
-    size_t i = slot(n);
-    while (keys_[i]) {
-      if (keys_[i] == n) return vals_[i];
-      i = (i + 1) & mask_;
-    }
-    return kNone;
-  }
-
- private:
-  size_t slot(Node* n) const {
-    uint64_t h = reinterpret_cast<uintptr_t>(n) >> 4;
-    h *= 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h >> 20) & mask_;
-  }
-  void grow(const std::vector<Task>& tasks) {
-    size_t cap = keys_.empty() ? 64 : keys_.size() * 2;
-    while (cap < (tasks.size() + 1) * 2) cap *= 2;
-    keys_.assign(cap, nullptr);
-    vals_.assign(cap, 0);
-    mask_ = cap - 1;
-    for (uint32_t t = 0; t < tasks.size(); ++t) {
-      size_t i = slot(tasks[t].node);
-      while (keys_[i]) i = (i + 1) & mask_;
-      keys_[i] = tasks[t].node;
-      vals_[i] = t;
-    }
-  }
-  std::vector<Node*> keys_;
-  std::vector<uint32_t> vals_;
-  size_t mask_ = 0;
-};
-
 struct Capture {
   uint32_t task;
   uint32_t nr;
@@ -364,14 +363,30 @@ struct Run {
   std::vector<Task> tasks;
   std::vector<uint32_t> kid;  // per edge: the child's task, or kNone
   std::vector<py::object> bufs;
-  TaskIndex index;
   std::vector<Capture> captures;
+
+  // Node -> task number through the node's scratch field, trusted only when the task it names
+  // is this node (so stale values from earlier runs are harmless). Lookups happen only before
+  // any Python code runs in this execute(), so a nested execute() cannot interfere.
+  uint32_t find(Node* n) const {
+    const uint32_t s = n->scratch;
+    return s < tasks.size() && tasks[s].node == n ? s : kNone;
+  }
+  std::pair<uint32_t, bool> insert(Node* n) {
+    const uint32_t s = find(n);
+    if (s != kNone) return {s, false};
+    n->scratch = static_cast<uint32_t>(tasks.size());
+    Task t;
+    t.node = n;
+    tasks.push_back(t);
+    return {n->scratch, true};
+  }
 };
 
 void discover(Run& run, const std::vector<NodeRef>& roots) {
   std::vector<uint32_t> stack;
   for (const auto& r : roots) {
-    auto [t, fresh] = run.index.insert(r.get(), run.tasks);
+    auto [t, fresh] = run.insert(r.get());
     if (fresh) stack.push_back(t);
   }
   while (!stack.empty()) {
@@ -384,7 +399,7 @@ void discover(Run& run, const std::vector<NodeRef>& roots) {
         run.kid.push_back(kNone);
         continue;
       }
-      auto [c, fresh] = run.index.insert(e.fn.get(), run.tasks);
+      auto [c, fresh] = run.insert(e.fn.get());
       run.kid.push_back(c);
       run.tasks[c].deps += 1;
       if (fresh) stack.push_back(c);
@@ -489,25 +504,26 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
     roots.push_back(std::move(e.first));
     root_nr.push_back(e.second);
   }
-  Run run;
-  discover(run, roots);
-  std::vector<uint32_t> root_task;
-  for (const auto& r : roots) root_task.push_back(run.index.find(r.get()));
-
   const bool capturing = !capture_in.is_none();
   std::vector<py::object> captured;
-  std::vector<NodeRef> capture_nodes;  // keeps targets alive
+  std::vector<std::pair<NodeRef, uint32_t>> targets;  // keeps the targets alive
   if (capturing) {
     py::list cap = capture_in.cast<py::list>();
     captured.resize(cap.size());
-    for (size_t k = 0; k < cap.size(); ++k) {
-      auto e = edge_arg(cap[k], "capture targets");
-      uint32_t t = run.index.find(e.first.get());
+    for (size_t k = 0; k < cap.size(); ++k) targets.push_back(edge_arg(cap[k], "capture targets"));
+  }
+  if (roots.size() >= kNone / 2) throw std::invalid_argument("execute: too many roots");
+  Run run;
+  discover(run, roots);
+  std::vector<uint32_t> root_task;
+  for (const auto& r : roots) root_task.push_back(run.find(r.get()));
+  if (capturing) {
+    for (size_t k = 0; k < targets.size(); ++k) {
+      uint32_t t = run.find(targets[k].first.get());
       if (t != kNone) {
         run.tasks[t].capture = true;
-        run.captures.push_back(Capture{t, e.second, k});
+        run.captures.push_back(Capture{t, targets[k].second, k});
       }
-      capture_nodes.push_back(std::move(e.first));
     }
     prune(run, root_task);
   }
@@ -567,10 +583,12 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
         py::tuple bt = as_tuple(buf, n_out);
         py::object r = call(bridge.function_backward,
                             {object_of(node), bt.ptr(), create_graph ? Py_True : Py_False});
-        for (py::handle h : r) outs.push_back(py::reinterpret_borrow<py::object>(h));
+        for (py::handle h : r)
+          outs.push_back(h.is_none() ? py::object() : py::reinterpret_borrow<py::object>(h));
       } else if (create_graph) {
         py::object r = call(bridge.native_graph_backward, {object_of(node), buf[0].ptr()});
-        for (py::handle h : r) outs.push_back(py::reinterpret_borrow<py::object>(h));
+        for (py::handle h : r)
+          outs.push_back(h.is_none() ? py::object() : py::reinterpret_borrow<py::object>(h));
       } else {
         check_saved(*node);
         // The gradient is handed over (and may be reused in place) unless a hook wants it.
@@ -593,20 +611,25 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       if (c == kNone) continue;
       Task& child = run.tasks[c];
       if (!child.alive) continue;
-      if (i < outs.size() && outs[i] && !outs[i].is_none()) {
+      if (i < outs.size() && outs[i]) {
         const Edge& e = node->next()[i];
-        py::object gv;
+        py::object& slot = run.bufs[child.buf + e.nr];
         if (create_graph) {
           std::vector<Py_ssize_t> shape = node->in_shape(i);
           py::tuple st(shape.size());
           for (size_t k = 0; k < shape.size(); ++k) st[k] = py::int_(shape[k]);
           py::object dt = node->in_dtype(i);
-          gv = call(bridge.conform_tensor, {outs[i].ptr(), st.ptr(), dt.ptr(), node->name.ptr(),
-                                            py::int_(static_cast<size_t>(i)).ptr()});
+          py::object gv =
+              call(bridge.conform_tensor, {outs[i].ptr(), st.ptr(), dt.ptr(), node->name.ptr(),
+                                           py::int_(static_cast<size_t>(i)).ptr()});
+          add_to(slot, std::move(gv), true);
         } else {
-          gv = conform(*node, i, std::move(outs[i]));
+          if (!conforms(*node, i, outs[i].ptr())) outs[i] = conform(*node, i, std::move(outs[i]));
+          if (!slot)
+            slot = std::move(outs[i]);
+          else
+            accumulate_into(slot, std::move(outs[i]));
         }
-        add_to(run.bufs[child.buf + e.nr], std::move(gv), create_graph);
       }
       if (--child.deps == 0) ready.push_back(c);
     }

@@ -20,18 +20,27 @@ namespace {
 
 // Deep graphs (a 1,000,000-node chain) must not be torn down recursively: a dying node hands
 // every reference it owns to this queue, and only the outermost deallocation drains it.
-// Thread-local, and only touched with the GIL held (deallocation always holds it).
+// Only touched with the GIL held (deallocation always holds it), so a plain static will do
+// (a thread_local costs a __tls_get_addr call per access in a shared library).
 struct Graveyard {
   std::vector<PyObject*> refs;  // owned references
   bool draining = false;
 };
-thread_local Graveyard grave;
+Graveyard grave;
 
+// Drop one reference: at once when others remain (no deallocation can follow), else later.
+void bury_ref(PyObject* o) {
+  if (Py_REFCNT(o) > 1) {
+    Py_DECREF(o);
+  } else {
+    grave.refs.push_back(o);
+  }
+}
 void bury(py::object& o) {
-  if (o) grave.refs.push_back(o.release().ptr());
+  if (o) bury_ref(o.release().ptr());
 }
 void bury(NodeRef& r) {
-  if (r) grave.refs.push_back(object_of(r.release()));
+  if (r) bury_ref(object_of(r.release()));
 }
 
 void drain() {

@@ -145,6 +145,7 @@ struct Node {
   uint16_t n_scalars = 0;
   uint8_t kind = PY;
   bool released = false;
+  uint32_t scratch = 0;  // execute(): this node's task number (valid only if the task agrees)
   py::object name;
   std::unique_ptr<NodeExtras> extras;
   // Followed in memory by: Edge[n_in], SavedVar[n_saved], double[n_scalars],

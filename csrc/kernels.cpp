@@ -1,5 +1,6 @@
 #include "kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -322,7 +323,6 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out) {
   const size_t n_in = node.n_in;
   auto need = [&](size_t i) { return i < n_in && static_cast<bool>(node.next()[i].fn); };
   auto saved = [&](size_t i) -> const py::object& { return node.saved().at(i).data; };
-  arr(g);
   out.clear();
   switch (node.kind) {
     case ADD:
@@ -497,6 +497,14 @@ py::object conform(const Node& node, size_t i, py::object g) {
   const Edge& e = node.next()[i];
   const Py_ssize_t* shape = node.in_dims(i);
   const size_t md = e.ndim;
+  {
+    // The usual case: already an array of the input's shape and (builtin) dtype.
+    PyObject* a = g.ptr();
+    if (npy::is_array(a) && !e.custom_dtype && npy::descr(a) == npy::builtin_descr(e.type_num) &&
+        static_cast<size_t>(npy::ndim(a)) == md &&
+        std::equal(shape, shape + md, npy::dims(a)))
+      return g;
+  }
   g = as_array(std::move(g));
   PyObject* ga = g.ptr();
   const size_t gd = static_cast<size_t>(npy::ndim(ga));

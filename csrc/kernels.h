@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph.h"
+#include "npy.h"
 
 namespace chaingrad {
 
@@ -26,6 +27,21 @@ void accumulate_into(py::object& slot, py::object g);
 // The gradient for input `i` of `node`, summed over broadcast dimensions and cast to the
 // input's dtype. Throws RuntimeError when the shapes are not broadcast-compatible.
 py::object conform(const Node& node, size_t i, py::object g);
+
+// True when `g` already is an array of input i's shape and (builtin) dtype: conform() would
+// return it unchanged.
+inline bool conforms(const Node& node, size_t i, PyObject* g) {
+  const Edge& e = node.next()[i];
+  if (!npy::is_exact(g) || e.custom_dtype || npy::descr(g) != npy::builtin_descr(e.type_num) ||
+      npy::ndim(g) != e.ndim)
+    return false;
+  if (e.ndim == 0) return true;
+  const Py_ssize_t* shape = node.in_dims(i);
+  const Py_ssize_t* d = npy::dims(g);
+  for (size_t k = 0; k < e.ndim; ++k)
+    if (d[k] != shape[k]) return false;
+  return true;
+}
 
 // AccumulateGrad: add `g` into the leaf's .grad (natively for same-shape float arrays; else
 // through _bridge.accumulate).

@@ -9,23 +9,21 @@
 namespace chaingrad {
 namespace npy {
 
-PyObject* builtin_descr(int type_num) {
-  // PyArray_DescrFromType returns a new reference to the builtin singleton; the singleton
-  // lives as long as NumPy, so handing out a borrowed pointer is safe.
-  PyObject* d = api().PyArray_DescrFromType_(type_num);
-  if (!d) {
-    PyErr_Clear();
-    return nullptr;
-  }
-  Py_DECREF(d);
-  return d;
-}
+PyObject* builtin_table[kNumBuiltin] = {};
 
-bool is_canonical(PyObject* d) {
-  int t = descr_type_num(d);
-  if (t < 0 || t > 23) return false;  // builtin numeric/bool types only
-  return builtin_descr(t) == d;
+namespace {
+void init_builtin_table() {
+  for (int t = 0; t < kNumBuiltin; ++t) {
+    if (t >= 17 && t <= 22) continue;  // object, bytes, str, void, datetime, timedelta
+    PyObject* d = api().PyArray_DescrFromType_(t);  // a new reference to the singleton, kept
+    if (!d) {
+      PyErr_Clear();
+      continue;
+    }
+    builtin_table[t] = d;
+  }
 }
+}  // namespace
 
 py::object empty(PyObject* descr, int nd, const Py_ssize_t* dims) {
   Py_INCREF(descr);  // PyArray_NewFromDescr steals the descriptor
@@ -175,6 +173,7 @@ bool verify(const Loop& lp, LoopOp op, PyObject* uf, PyObject* descr) {
 const Loop& loop(LoopOp op, bool is64) { return table[op][is64 ? 1 : 0]; }
 
 void init_loops(py::module_ numpy) {
+  init_builtin_table();
   for (int op = 0; op < L_NUM; ++op) {
     py::object uf = numpy.attr(kNames[op]);
     for (int w = 0; w < 2; ++w) {

@@ -51,12 +51,21 @@ inline char descr_byteorder(PyObject* d) {
 }
 inline char descr_kind(PyObject* d) { return py::detail::array_descriptor_proxy(d)->kind; }
 
-// The canonical (native byte order, builtin) descriptor of a type number, or null.
-PyObject* builtin_descr(int type_num);
+constexpr int kNumBuiltin = 24;  // bool .. half: NumPy's builtin numeric type numbers
+extern PyObject* builtin_table[kNumBuiltin];
+
+// The canonical (native byte order, builtin) descriptor of a type number, or null (borrowed:
+// the builtin singletons live as long as NumPy).
+inline PyObject* builtin_descr(int type_num) {
+  return type_num >= 0 && type_num < kNumBuiltin ? builtin_table[type_num] : nullptr;
+}
 
 // True when `d` is the canonical descriptor of its type number (so the number alone can
 // rebuild it).
-bool is_canonical(PyObject* d);
+inline bool is_canonical(PyObject* d) {
+  PyObject* c = builtin_descr(descr_type_num(d));
+  return c && c == d;
+}
 
 // float32 -> kFloat, float64 -> kDouble, anything else (incl. byte-swapped) -> 0.
 inline int float_type(PyObject* a) {
