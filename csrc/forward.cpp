@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <xmmintrin.h>
@@ -25,7 +26,8 @@ namespace {
 
 enum Op : int {
   OP_ADD, OP_SUB, OP_RSUB, OP_MUL, OP_DIV, OP_RDIV, OP_POW,
-  OP_NEG, OP_EXP, OP_LOG, OP_TANH, OP_SIGMOID, OP_RELU, N_OPS
+  OP_NEG, OP_EXP, OP_LOG, OP_TANH, OP_SIGMOID, OP_RELU,
+  OP_MATMUL, OP_SUM, OP_MEAN, N_OPS
 };
 
 struct Entry {
@@ -41,18 +43,22 @@ constexpr Entry kEntries[] = {
     {"__pow__", OP_POW},      {"pow", OP_POW},       {"__neg__", OP_NEG},
     {"neg", OP_NEG},          {"exp", OP_EXP},       {"log", OP_LOG},
     {"tanh", OP_TANH},        {"sigmoid", OP_SIGMOID}, {"relu", OP_RELU},
+    {"__matmul__", OP_MATMUL}, {"matmul", OP_MATMUL}, {"sum", OP_SUM},
+    {"mean", OP_MEAN},
 };
 constexpr size_t kNumEntries = sizeof(kEntries) / sizeof(kEntries[0]);
 
 // Backward node names (torch's), interned once.
 enum Name : int {
   N_ADD, N_SUB, N_RSUB, N_MUL, N_DIV, N_POW, N_NEG, N_EXP, N_LOG, N_TANH, N_SIGMOID, N_RELU,
-  N_NAMES
+  N_DOT, N_MV, N_MM, N_BMM, N_SUM0, N_SUM1, N_MEAN0, N_MEAN1, N_NAMES
 };
 const char* const kNames[N_NAMES] = {
     "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0",
     "DivBackward0", "PowBackward0", "NegBackward0",  "ExpBackward0",
-    "LogBackward0", "TanhBackward0", "SigmoidBackward0", "ReluBackward0"};
+    "LogBackward0", "TanhBackward0", "SigmoidBackward0", "ReluBackward0",
+    "DotBackward0", "MvBackward0", "MmBackward0", "BmmBackward0",
+    "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1"};
 
 struct State {
   bool on = false;
@@ -61,7 +67,12 @@ struct State {
   PyObject* current = nullptr;                // engine._current (strong)
   PyObject* fallback[kNumEntries] = {};       // the Python ops (strong)
   PyObject* name[N_NAMES] = {};               // interned node names (strong)
-  PyObject* ufunc[4] = {};                    // add, subtract, multiply, true_divide
+  PyObject* ufunc[5] = {};                    // add, subtract, multiply, true_divide, matmul
+  PyObject* add_reduce = nullptr;             // np.add.reduce
+  PyObject* asarray = nullptr;                // np.asarray
+  PyObject* kw_axis_keepdims = nullptr;       // ("axis", "keepdims")
+  PyObject* str_dim = nullptr;                // "dim"
+  PyObject* str_keepdim = nullptr;            // "keepdim"
   PyMethodDef defs[kNumEntries] = {};
   std::string docs[kNumEntries];
   uint64_t fast = 0, fallbacks = 0;
@@ -391,8 +402,123 @@ PyObject* unary(Op op, PyObject* self, PyObject* ad, int t) {
     case OP_TANH: return finish(std::move(out), TANH, N_TANH, self, nullptr, out_sv, 1, nullptr, 0);
     case OP_SIGMOID:
       return finish(std::move(out), SIGMOID, N_SIGMOID, self, nullptr, out_sv, 1, nullptr, 0);
-    default: return finish(std::move(out), RELU, N_RELU, self, nullptr, out_sv, 1, nullptr, 0);
+    case OP_RELU: return finish(std::move(out), RELU, N_RELU, self, nullptr, out_sv, 1, nullptr, 0);
+    default: return nullptr;
   }
+}
+
+// ---- matmul and reductions (NumPy computes; we wrap and record) -------------------------------
+
+// An exact ndarray of native float32/float64 in any layout: its type number, else 0.
+int float_array(PyObject* a) { return npy::is_exact(a) ? npy::float_type(a) : 0; }
+
+py::object to_array(PyObject* r) {
+  py::object o = py::reinterpret_steal<py::object>(r);
+  if (npy::is_exact(o.ptr())) return o;
+  PyObject* args[1] = {o.ptr()};
+  PyObject* a = PyObject_Vectorcall(S.asarray, args, 1, nullptr);
+  if (!a) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(a);
+}
+
+PyObject* matmul(PyObject* self, PyObject* ad, PyObject* other) {
+  if (!tensor::check(other)) return nullptr;
+  PyObject* bd = tensor::raw(other, tensor::DATA);
+  const int t = float_array(ad);
+  if (!bd || !t || float_array(bd) != t) return nullptr;
+  const int na = npy::ndim(ad), nb = npy::ndim(bd);
+  if (na == 0 || nb == 0) return nullptr;  // the Python op words the error
+  PyObject* args[2] = {ad, bd};
+  PyObject* r = PyObject_Vectorcall(S.ufunc[4], args, 2, nullptr);
+  if (!r) {
+    if (PyErr_ExceptionMatches(PyExc_ValueError)) PyErr_Clear();
+    return nullptr;
+  }
+  py::object out = to_array(r);
+  const Name name = na == 1 && nb == 1 ? N_DOT : na == 2 && nb == 1 ? N_MV
+                  : na == 2 && nb == 2 ? N_MM : N_BMM;
+  SaveItem sv[2] = {{SaveItem::INPUT, self}, {SaveItem::INPUT, other}};
+  return finish(std::move(out), MATMUL, name, self, other, sv, 2, nullptr, 0);
+}
+
+// sum/mean(dim=None, keepdim=False) with dim an int or a tuple of ints.
+PyObject* reduce(Op op, PyObject* self, PyObject* ad, PyObject* const* args, Py_ssize_t nargs,
+                 PyObject* kwnames) {
+  const int t = float_array(ad);
+  if (!t || nargs > 2) return nullptr;
+  PyObject* dim = nargs > 0 ? args[0] : Py_None;
+  PyObject* keep = nargs > 1 ? args[1] : Py_False;
+  if (kwnames) {
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k) {
+      PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+      PyObject* val = args[nargs + k];
+      if (key == S.str_dim && nargs < 1) dim = val;
+      else if (key == S.str_keepdim && nargs < 2) keep = val;
+      else return nullptr;
+    }
+  }
+  if (keep != Py_True && keep != Py_False) return nullptr;
+  const bool keepdim = keep == Py_True;
+  const int nd = npy::ndim(ad);
+  if (nd == 0) return nullptr;
+  std::vector<double> scalars{keepdim ? 1.0 : 0.0};
+  py::object axis = py::none();
+  if (dim != Py_None) {
+    PyObject* const* items = &dim;
+    Py_ssize_t n = 1;
+    if (PyTuple_CheckExact(dim)) {
+      items = &PyTuple_GET_ITEM(dim, 0);
+      n = PyTuple_GET_SIZE(dim);
+      if (n == 0) return nullptr;
+    }
+    py::tuple ax(n);
+    for (Py_ssize_t k = 0; k < n; ++k) {
+      if (!PyLong_CheckExact(items[k])) return nullptr;
+      long d = PyLong_AsLong(items[k]);
+      if (d == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return nullptr;
+      }
+      if (d < -nd || d >= nd) return nullptr;
+      if (d < 0) d += nd;
+      for (size_t j = 1; j < scalars.size(); ++j)
+        if (scalars[j] == static_cast<double>(d)) return nullptr;  // duplicate: Python errors
+      scalars.push_back(static_cast<double>(d));
+      ax[k] = py::int_(d);
+    }
+    axis = std::move(ax);
+  }
+  // np.sum / np.mean's sum on an ndarray: np.add.reduce(a, axis=axis, keepdims=keepdim)
+  PyObject* cargs[3] = {ad, axis.ptr(), keep};
+  PyObject* r = PyObject_Vectorcall(S.add_reduce, cargs, 1, S.kw_axis_keepdims);
+  if (!r) return nullptr;
+  py::object out = to_array(r);
+  const bool mean = op == OP_MEAN;
+  if (mean) {
+    // np.mean divides by the count as an intp: in float64, then cast back (true_divide with
+    // out=, casting='unsafe').
+    Py_ssize_t count = 1;
+    if (dim == Py_None) {
+      count = npy::size(ad);
+    } else {
+      for (size_t j = 1; j < scalars.size(); ++j) count *= npy::dims(ad)[static_cast<size_t>(scalars[j])];
+    }
+    if (count == 0 || npy::float_type(out.ptr()) != t || !(npy::flags(out.ptr()) & npy::kWriteable))
+      return nullptr;
+    const double c = static_cast<double>(count);
+    const Py_ssize_t n = npy::size(out.ptr());
+    if (!(npy::flags(out.ptr()) & npy::kCContig)) return nullptr;
+    if (t == npy::kFloat) {
+      float* o = ptr<float>(out.ptr());
+      for (Py_ssize_t i = 0; i < n; ++i) o[i] = static_cast<float>(static_cast<double>(o[i]) / c);
+    } else {
+      double* o = ptr<double>(out.ptr());
+      for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] / c;
+    }
+  }
+  const Name name = mean ? (dim == Py_None ? N_MEAN0 : N_MEAN1) : (dim == Py_None ? N_SUM0 : N_SUM1);
+  return finish(std::move(out), mean ? MEAN : SUM, name, self, nullptr, nullptr, 0, scalars.data(),
+                scalars.size());
 }
 
 // ---- entry points ----------------------------------------------------------------------------
@@ -400,12 +526,16 @@ PyObject* unary(Op op, PyObject* self, PyObject* ad, int t) {
 // The result (new reference); nullptr without an exception: take the Python op.
 PyObject* try_fast(Op op, PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                    PyObject* kwnames) {
-  const bool is_unary = op >= OP_NEG;
-  if (kwnames || nargs != (is_unary ? 0 : 1)) return nullptr;
   if (PyList_GET_SIZE(S.current) < 1 || PyList_GET_ITEM(S.current, 0) != S.core) return nullptr;
   if (!tensor::check(self)) return nullptr;
   PyObject* ad = tensor::raw(self, tensor::DATA);
-  const int t = ad ? npy::fast_float(ad) : 0;
+  if (!ad) return nullptr;
+  if (op == OP_SUM || op == OP_MEAN) return reduce(op, self, ad, args, nargs, kwnames);
+  if (kwnames) return nullptr;
+  if (op == OP_MATMUL) return nargs == 1 ? matmul(self, ad, args[0]) : nullptr;
+  const bool is_unary = op >= OP_NEG;
+  if (nargs != (is_unary ? 0 : 1)) return nullptr;
+  const int t = npy::fast_float(ad);
   if (!t) return nullptr;
   if (is_unary) return unary(op, self, ad, t);
   PyObject* other = args[0];
@@ -465,10 +595,18 @@ py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fall
     return installed;  // unexpected Tensor layout: keep the Python ops
   static const auto fns = make_entries(std::make_index_sequence<kNumEntries>{});
   py::module_ numpy = py::module_::import("numpy");
-  const char* ufuncs[4] = {"add", "subtract", "multiply", "true_divide"};
-  for (int k = 0; k < 4; ++k) {
+  const char* ufuncs[5] = {"add", "subtract", "multiply", "true_divide", "matmul"};
+  for (int k = 0; k < 5; ++k) {
     Py_XDECREF(S.ufunc[k]);
     S.ufunc[k] = py::object(numpy.attr(ufuncs[k])).release().ptr();
+  }
+  if (!S.add_reduce) {
+    S.add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
+    S.asarray = py::object(numpy.attr("asarray")).release().ptr();
+    S.kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
+    S.str_dim = PyUnicode_InternFromString("dim");
+    S.str_keepdim = PyUnicode_InternFromString("keepdim");
+    if (!S.str_dim || !S.str_keepdim) throw py::error_already_set();
   }
   for (int k = 0; k < N_NAMES; ++k)
     if (!S.name[k]) {

@@ -21,11 +21,7 @@ struct NumpyFns {
   PyObject* negative = nullptr;
   PyObject* power = nullptr;
   PyObject* matmul = nullptr;
-  PyObject* swapaxes = nullptr;
-  PyObject* broadcast_to = nullptr;
-  PyObject* expand_dims = nullptr;
   PyObject* asarray = nullptr;
-  PyObject* ascontiguousarray = nullptr;
 };
 NumpyFns np;
 
@@ -134,12 +130,6 @@ py::object div_scalar(py::object g, double s, bool steal) {
   return as_array(call(np.divide, {g.ptr(), so.ptr()}));
 }
 
-py::object shape_tuple(const Py_ssize_t* d, size_t n) {
-  py::tuple t(n);
-  for (size_t k = 0; k < n; ++k) t[k] = py::int_(d[k]);
-  return std::move(t);
-}
-
 py::object sum_backward(const Node& node, py::object g, bool mean) {
   const Edge& e = node.next()[0];
   const Py_ssize_t* shape = node.in_dims(0);
@@ -173,27 +163,26 @@ py::object sum_backward(const Node& node, py::object g, bool mean) {
   }
   py::object gg = g;
   if (ndims && !keepdim) {
-    py::tuple axes(ndims);
-    for (size_t k = 0; k < ndims; ++k)
-      axes[k] = py::int_(static_cast<long>(node.scalars()[k + 1]));
-    gg = call(np.expand_dims, {gg.ptr(), axes.ptr()});
+    // np.expand_dims(g, sorted(dims)): the input's shape with the reduced dims set to 1
+    std::vector<Py_ssize_t> es(shape, shape + nd);
+    for (size_t k = 0; k < ndims; ++k) {
+      const long d = static_cast<long>(node.scalars()[k + 1]);
+      if (d < 0 || static_cast<size_t>(d) >= nd)
+        throw std::runtime_error("chaingrad._core: corrupt reduction dims in " +
+                                 std::string(py::str(node.name)));
+      es[static_cast<size_t>(d)] = 1;
+    }
+    gg = npy::reshape(gg.ptr(), static_cast<int>(nd), es.data());
   }
   if (mean && count) {
     py::object c = scalar_of(ga, double(count));
     gg = as_array(call(np.divide, {gg.ptr(), c.ptr()}));
   }
-  py::object st = shape_tuple(shape, nd);
-  py::object b = call(np.broadcast_to, {gg.ptr(), st.ptr()});
-  return call(np.ascontiguousarray, {b.ptr()});
-}
-
-py::object swap_last(const py::object& a) {
-  py::object m1 = py::int_(-1), m2 = py::int_(-2);
-  return call(np.swapaxes, {a.ptr(), m1.ptr(), m2.ptr()});
+  return npy::broadcast_copy(gg.ptr(), static_cast<int>(nd), shape);
 }
 
 py::object reshape(const py::object& a, const std::vector<Py_ssize_t>& shape) {
-  return a.attr("reshape")(shape_tuple(shape.data(), shape.size()));
+  return npy::reshape(a.ptr(), static_cast<int>(shape.size()), shape.data());
 }
 
 std::vector<Py_ssize_t> shape_of(PyObject* a) {
@@ -213,11 +202,15 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
   py::object a2 = a, b2 = b, g2 = g;
   if (npy::ndim(pa) == 1) a2 = reshape(a, {1, npy::dims(pa)[0]});
   if (npy::ndim(pb) == 1) b2 = reshape(b, {npy::dims(pb)[0], 1});
-  py::object m1 = py::int_(-1), m2 = py::int_(-2);
-  if (npy::ndim(pa) == 1) g2 = call(np.expand_dims, {g2.ptr(), m2.ptr()});
-  if (npy::ndim(pb) == 1) g2 = call(np.expand_dims, {g2.ptr(), m1.ptr()});
+  if (npy::ndim(pa) == 1 || npy::ndim(pb) == 1) {
+    // np.expand_dims(g, -2) for a vector a, np.expand_dims(g, -1) for a vector b
+    std::vector<Py_ssize_t> s = shape_of(g2.ptr());
+    if (npy::ndim(pa) == 1) s.insert(s.empty() ? s.end() : s.end() - 1, 1);
+    if (npy::ndim(pb) == 1) s.push_back(1);
+    g2 = reshape(g2, s);
+  }
   if (need_a) {
-    py::object r = as_array(call(np.matmul, {g2.ptr(), swap_last(b2).ptr()}));
+    py::object r = as_array(call(np.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
     if (npy::ndim(pa) == 1) {
       auto s = shape_of(r.ptr());
       s.erase(s.end() - 2);
@@ -227,7 +220,7 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
     }
   }
   if (need_b) {
-    py::object r = as_array(call(np.matmul, {swap_last(a2).ptr(), g2.ptr()}));
+    py::object r = as_array(call(np.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
     if (npy::ndim(pb) == 1) {
       auto s = shape_of(r.ptr());
       s.pop_back();
@@ -312,11 +305,7 @@ void init_kernels(py::module_ numpy) {
   np.negative = get("negative");
   np.power = get("power");
   np.matmul = get("matmul");
-  np.swapaxes = get("swapaxes");
-  np.broadcast_to = get("broadcast_to");
-  np.expand_dims = get("expand_dims");
   np.asarray = get("asarray");
-  np.ascontiguousarray = get("ascontiguousarray");
 }
 
 void native_backward(Node& node, py::object g, std::vector<py::object>& out) {
@@ -535,10 +524,8 @@ py::object conform(const Node& node, size_t i, py::object g) {
       if (shape[k] == 1 && npy::dims(ga)[lead + k] != 1)
         axes.push_back(static_cast<Py_ssize_t>(lead + k));
     py::object r = g;
-    if (!axes.empty())
-      r = g.attr("sum")(py::arg("axis") = shape_tuple(axes.data(), axes.size()),
-                        py::arg("keepdims") = true);
-    g = as_array(r.attr("reshape")(shape_tuple(shape, md)));
+    if (!axes.empty()) r = npy::sum_axes(g.ptr(), axes, true);  // g.sum(axis=axes, keepdims=True)
+    g = npy::as_array(npy::reshape(r.ptr(), static_cast<int>(md), shape));
     ga = g.ptr();
   }
   PyObject* d = npy::descr(ga);

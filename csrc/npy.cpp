@@ -40,6 +40,62 @@ py::object copy(PyObject* a) {
 }
 
 namespace {
+PyObject* add_reduce = nullptr;   // np.add.reduce (strong)
+PyObject* asarray_fn = nullptr;   // np.asarray (strong)
+PyObject* kw_axis_keepdims = nullptr;  // ("axis", "keepdims")
+PyObject* swapaxes_name = nullptr;
+PyObject* minus1 = nullptr;
+PyObject* minus2 = nullptr;
+}  // namespace
+
+py::object reshape(PyObject* a, int nd, const Py_ssize_t* dims) {
+  api_t::PyArray_Dims shape{const_cast<Py_intptr_t*>(reinterpret_cast<const Py_intptr_t*>(dims)), nd};
+  PyObject* r = api().PyArray_Newshape_(a, &shape, /*NPY_CORDER*/ 0);
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+py::object broadcast_copy(PyObject* a, int nd, const Py_ssize_t* dims) {
+  py::object out = empty(descr(a), nd, dims);
+  if (api().PyArray_CopyInto_(out.ptr(), a) != 0) throw py::error_already_set();
+  return out;
+}
+
+py::object as_array(py::object o) {
+  if (is_array(o.ptr())) return o;
+  PyObject* args[1] = {o.ptr()};
+  PyObject* r = PyObject_Vectorcall(asarray_fn, args, 1, nullptr);
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+py::object sum_axes(PyObject* a, const std::vector<Py_ssize_t>& axes, bool keepdims) {
+  py::tuple ax(axes.size());
+  for (size_t k = 0; k < axes.size(); ++k) ax[k] = py::int_(axes[k]);
+  PyObject* args[3] = {a, ax.ptr(), keepdims ? Py_True : Py_False};
+  PyObject* r = PyObject_Vectorcall(add_reduce, args, 1, kw_axis_keepdims);
+  if (!r) throw py::error_already_set();
+  return as_array(py::reinterpret_steal<py::object>(r));
+}
+
+py::object swap_last(PyObject* a) {
+  PyObject* args[3] = {a, minus1, minus2};
+  PyObject* r = PyObject_VectorcallMethod(swapaxes_name, args, 3, nullptr);
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+namespace {
+
+void init_helpers(py::module_ numpy) {
+  add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
+  asarray_fn = py::object(numpy.attr("asarray")).release().ptr();
+  kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
+  swapaxes_name = PyUnicode_InternFromString("swapaxes");
+  minus1 = PyLong_FromLong(-1);
+  minus2 = PyLong_FromLong(-2);
+  if (!swapaxes_name || !minus1 || !minus2) throw py::error_already_set();
+}
 
 // The leading fields of NumPy's PyUFuncObject (numpy/ufuncobject.h), unchanged from NumPy 1.x
 // through 2.x. init_loops() checks every field it reads against the ufunc's Python
@@ -174,6 +230,7 @@ const Loop& loop(LoopOp op, bool is64) { return table[op][is64 ? 1 : 0]; }
 
 void init_loops(py::module_ numpy) {
   init_builtin_table();
+  init_helpers(numpy);
   for (int op = 0; op < L_NUM; ++op) {
     py::object uf = numpy.attr(kNames[op]);
     for (int w = 0; w < 2; ++w) {

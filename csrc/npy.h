@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -95,6 +96,16 @@ inline bool same_shape(PyObject* a, PyObject* b) {
 py::object empty(PyObject* descr, int nd, const Py_ssize_t* dims);
 inline py::object empty_like(PyObject* a) { return empty(descr(a), ndim(a), dims(a)); }
 py::object copy(PyObject* a);  // np.array(a, copy=True) (keeps the layout)
+// a.reshape(dims) (C order; a view when possible).
+py::object reshape(PyObject* a, int nd, const Py_ssize_t* dims);
+// np.array(np.broadcast_to(a, dims)): a new C-contiguous array of a's dtype.
+py::object broadcast_copy(PyObject* a, int nd, const Py_ssize_t* dims);
+// np.add.reduce(a, axis=axes, keepdims=keepdims), as an array.
+py::object sum_axes(PyObject* a, const std::vector<Py_ssize_t>& axes, bool keepdims);
+// a.swapaxes(-1, -2)
+py::object swap_last(PyObject* a);
+// np.asarray(o) for NumPy scalars (arrays pass through).
+py::object as_array(py::object o);
 
 // Nothing but our one reference can reach `a`'s memory: safe to overwrite.
 inline bool exclusively_owned(PyObject* a) {

@@ -469,3 +469,54 @@ def test_deep_chain_of_fast_nodes():
     y.backward()
     assert x.grad is not None
     del y
+
+
+# -- matmul and reductions: NumPy computes, C++ wraps and records ------------------------------
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("shapes", [((5,), (5,)), ((3, 5), (5,)), ((5,), (5, 4)), ((3, 5), (5, 4)),
+                                    ((2, 3, 5), (5, 4)), ((2, 3, 5), (2, 5, 4)), ((5,), (2, 5, 4)),
+                                    ((2, 3, 5), (5,))])
+def test_matmul_shapes(both, shapes, dtype):
+    a, b = _values(shapes[0], dtype, 10), _values(shapes[1], dtype, 11)
+    assert_engines_agree(lambda x, y: x @ y, a, b)
+    assert_engines_agree(lambda x, y: x.matmul(y), a, b)
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("args", [{}, {"dim": 0}, {"dim": 1}, {"dim": -1, "keepdim": True},
+                                  {"dim": (0, 2)}, {"dim": (2, 0), "keepdim": True},
+                                  {"dim": (0, 1, 2)}, {"keepdim": True}, {"dim": 1, "keepdim": False}])
+@pytest.mark.parametrize("op", ["sum", "mean"])
+def test_reductions(both, op, args, dtype):
+    a = _values((7, 13, 5), dtype, 12) * 100
+    assert_engines_agree(lambda t: getattr(t, op)(**args), a)
+    if "dim" in args and "keepdim" in args:
+        assert_engines_agree(lambda t: getattr(t, op)(args["dim"], args["keepdim"]), a)
+
+
+def test_mean_rounds_like_numpy(both):
+    rng = np.random.default_rng(13)
+    for n in (3, 7, 11, 13, 37, 97, 1000):
+        a = (rng.standard_normal((n, 9)) * 1e3).astype(F32)
+        assert_engines_agree(lambda t: t.mean(dim=0), a)
+        assert_engines_agree(lambda t: t.mean(), a)
+
+
+def test_reduction_fallbacks_and_errors():
+    a = cg.tensor(np.ones((2, 3), F32), requires_grad=True)
+    assert a.sum(dim=[0, 1]).item() == 6.0  # list dims: the Python op
+    assert a.sum(dim=np.int64(1)).shape == (2,)
+    with pytest.raises(IndexError, match="out of range"):
+        a.sum(dim=2)
+    with pytest.raises(RuntimeError, match="multiple times"):
+        a.sum(dim=(1, -1))
+    with pytest.raises(TypeError):
+        a.sum(axis=1)
+    with pytest.raises(RuntimeError, match="could not infer output dtype"):
+        cg.tensor([1, 2]).mean()
+    assert cg.tensor(2.5, requires_grad=True).sum(dim=0).item() == 2.5  # 0-d
+    with pytest.raises(RuntimeError, match="at least 1D"):
+        a @ cg.tensor(1.0)
+    with pytest.raises(ValueError, match="cannot be multiplied"):
+        a @ cg.tensor(np.ones((2, 2), F32))

@@ -3,7 +3,8 @@
 ``install()`` replaces the Tensor methods and operators listed in ``NAMES`` with method
 descriptors implemented in ``chaingrad._core`` (csrc/forward.cpp). Each computes the common
 cases -- float32/float64 tensors of one dtype, C-contiguous, same shape or a size-1 operand, or a
-Python number -- on the NumPy buffers, builds the output Tensor and records the node in one C++
+Python number; matmul and sum/mean over int or tuple dims through NumPy's own calls -- on the
+NumPy buffers, builds the output Tensor and records the node in one C++
 call, with results bit-identical to the Python ops. Anything else (other dtypes, ndarray
 operands, keywords, the reference engine being active, floating-point warnings) calls the
 Python function it replaced, which stays the specification.
@@ -22,7 +23,7 @@ from ..tensor import Tensor
 NAMES = (
     "__add__", "__radd__", "add", "__sub__", "sub", "__rsub__", "__mul__", "__rmul__", "mul",
     "__truediv__", "div", "__rtruediv__", "__pow__", "pow", "__neg__", "neg",
-    "exp", "log", "tanh", "sigmoid", "relu",
+    "exp", "log", "tanh", "sigmoid", "relu", "__matmul__", "matmul", "sum", "mean",
 )
 
 
