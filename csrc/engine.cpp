@@ -593,7 +593,17 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
         check_saved(*node);
         // The gradient is handed over (and may be reused in place) unless a hook wants it.
         py::object g = post ? buf[0] : std::move(buf[0]);
-        native_backward(*node, std::move(g), outs);
+        // Where each input's gradient will be added (kernels may add into it directly).
+        py::object* dest[2] = {nullptr, nullptr};
+        if (node->kind == MUL && !post && node->n_in == 2) {
+          for (uint32_t i = 0; i < 2; ++i) {
+            const uint32_t c = run.kid[run.tasks[ti].kids + i];
+            if (c == kNone || !run.tasks[c].alive) continue;
+            py::object& slot = run.bufs[run.tasks[c].buf + node->next()[i].nr];
+            if (slot) dest[i] = &slot;
+          }
+        }
+        native_backward(*node, std::move(g), outs, dest);
       }
       if (post) {
         py::tuple gi = as_tuple(outs.data(), outs.size());

@@ -308,7 +308,34 @@ void init_kernels(py::module_ numpy) {
   np.asarray = get("asarray");
 }
 
-void native_backward(Node& node, py::object g, std::vector<py::object>& out) {
+// dest = dest + g * x, when dest is an exclusively owned fast array of g's dtype and shape
+// (which is where g * x would have been accumulated).
+bool mul_into(py::object* dest, const py::object& g, const py::object& x) {
+  if (!dest || !*dest) return false;
+  PyObject* d = dest->ptr();
+  const int t = npy::fast_float(d);
+  if (!t || !npy::exclusively_owned(d) || npy::fast_float(g.ptr()) != t ||
+      npy::fast_float(x.ptr()) != t || !npy::same_shape(d, g.ptr()) ||
+      !npy::same_shape(d, x.ptr()))
+    return false;
+  const Py_ssize_t n = npy::size(d);
+  GilRelease nogil(n >= kReleaseGil);
+  if (t == npy::kFloat) {
+    float* o = reinterpret_cast<float*>(npy::data(d));
+    const float *pg = reinterpret_cast<const float*>(npy::data(g.ptr())),
+                *px = reinterpret_cast<const float*>(npy::data(x.ptr()));
+    for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + pg[i] * px[i];
+  } else {
+    double* o = reinterpret_cast<double*>(npy::data(d));
+    const double *pg = reinterpret_cast<const double*>(npy::data(g.ptr())),
+                 *px = reinterpret_cast<const double*>(npy::data(x.ptr()));
+    for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + pg[i] * px[i];
+  }
+  return true;
+}
+
+void native_backward(Node& node, py::object g, std::vector<py::object>& out,
+                     py::object* const* dest) {
   const size_t n_in = node.n_in;
   auto need = [&](size_t i) { return i < n_in && static_cast<bool>(node.next()[i].fn); };
   auto saved = [&](size_t i) -> const py::object& { return node.saved().at(i).data; };
@@ -332,8 +359,12 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out) {
       out.push_back(std::move(g));
       return;
     case MUL: {
-      py::object gb = need(1) ? mul(g, saved(0), !need(0)) : py::object();
-      py::object ga = need(0) ? mul(std::move(g), saved(1), true) : py::object();
+      // Input 0 first: when both inputs are one tensor, its buffer gets g*b, then g*a.
+      const bool fused0 = need(0) && dest && mul_into(dest[0], g, saved(1));
+      const bool fused1 = need(1) && dest && mul_into(dest[1], g, saved(0));
+      const bool want0 = need(0) && !fused0, want1 = need(1) && !fused1;
+      py::object gb = want1 ? mul(g, saved(0), !want0) : py::object();
+      py::object ga = want0 ? mul(std::move(g), saved(1), true) : py::object();
       out.push_back(std::move(ga));
       out.push_back(std::move(gb));
       return;

@@ -19,7 +19,10 @@ void init_kernels(py::module_ numpy);
 
 // One gradient (or null) per input of `node`, from the gradient of its output. `g` is handed
 // over: when it is the only reference to its array, the kernel may overwrite it.
-void native_backward(Node& node, py::object g, std::vector<py::object>& out);
+// `dest[i]`, when given, is the buffer input i's gradient will be added to: a kernel may add
+// into it directly (dest = dest + grad, the same two roundings) and leave out[i] null.
+void native_backward(Node& node, py::object g, std::vector<py::object>& out,
+                     py::object* const* dest = nullptr);
 
 // slot += g: in place in whichever of the two arrays is exclusively owned, else a new array.
 void accumulate_into(py::object& slot, py::object g);

@@ -520,3 +520,17 @@ def test_reduction_fallbacks_and_errors():
         a @ cg.tensor(1.0)
     with pytest.raises(ValueError, match="cannot be multiplied"):
         a @ cg.tensor(np.ones((2, 2), F32))
+
+
+def test_products_accumulated_into_shared_buffers(both):
+    """MUL gradients are added straight into an owned buffer: same sums, same order."""
+    rng = np.random.default_rng(14)
+
+    def f(x, w):
+        acc = x * x
+        for k in range(20):
+            acc = acc + (x * w) * float(k + 1) + x * x
+        return (acc * w).sum()
+
+    assert_engines_agree(f, rng.standard_normal(16).astype(F32), rng.standard_normal(16).astype(F32))
+    assert_engines_agree(f, rng.standard_normal(()).astype(F64), rng.standard_normal(()).astype(F64))
