@@ -221,6 +221,7 @@ PyObject* tensor_tensor(Op op, PyObject* self, PyObject* ad, int t, PyObject* ot
   if (op != OP_ADD && op != OP_SUB && op != OP_MUL && op != OP_DIV) return nullptr;
   PyObject* bd = tensor::raw(other, tensor::DATA);
   if (!bd || npy::fast_float(bd) != t) return nullptr;
+  py::object keep_b = py::reinterpret_borrow<py::object>(bd);
   PyObject* src;
   bool sa = true, sb = true;
   py::object out;
@@ -530,6 +531,9 @@ PyObject* try_fast(Op op, PyObject* self, PyObject* const* args, Py_ssize_t narg
   if (!tensor::check(self)) return nullptr;
   PyObject* ad = tensor::raw(self, tensor::DATA);
   if (!ad) return nullptr;
+  // Our own reference: long loops run without the GIL, and another thread could replace
+  // self._data meanwhile.
+  py::object keep_a = py::reinterpret_borrow<py::object>(ad);
   if (op == OP_SUM || op == OP_MEAN) return reduce(op, self, ad, args, nargs, kwnames);
   if (kwnames) return nullptr;
   if (op == OP_MATMUL) return nargs == 1 ? matmul(self, ad, args[0]) : nullptr;

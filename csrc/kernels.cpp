@@ -338,7 +338,9 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
                      py::object* const* dest) {
   const size_t n_in = node.n_in;
   auto need = [&](size_t i) { return i < n_in && static_cast<bool>(node.next()[i].fn); };
-  auto saved = [&](size_t i) -> const py::object& { return node.saved().at(i).data; };
+  // Our own references: a long loop runs without the GIL, and another thread could release
+  // the node meanwhile.
+  auto saved = [&](size_t i) -> py::object { return node.saved().at(i).data; };
   out.clear();
   switch (node.kind) {
     case ADD:
@@ -582,6 +584,9 @@ void accumulate_leaf(Node& acc, py::object g, bool create_graph) {
     }
     if (t && tensor::st.fast && tensor::check(old) && tensor::raw(old, tensor::GRAD_FN) == Py_None) {
       PyObject* od = tensor::raw(old, tensor::DATA);
+      // Hold both while the loop may run without the GIL (x.grad could be reset meanwhile).
+      py::object keep_old = py::reinterpret_borrow<py::object>(old);
+      py::object keep_od = py::reinterpret_borrow<py::object>(od ? od : Py_None);
       if (od && npy::fast_float(od) == t && (npy::flags(od) & npy::kWriteable) &&
           npy::same_shape(od, ga)) {
         char *po = npy::data(od), *pg = npy::data(ga);

@@ -534,3 +534,34 @@ def test_products_accumulated_into_shared_buffers(both):
 
     assert_engines_agree(f, rng.standard_normal(16).astype(F32), rng.standard_normal(16).astype(F32))
     assert_engines_agree(f, rng.standard_normal(()).astype(F64), rng.standard_normal(()).astype(F64))
+
+
+def test_threads_with_long_loops_that_release_the_gil(engine):
+    """Loops over >= 32768 elements run without the GIL; concurrent graphs stay correct."""
+    import threading
+
+    n = 40_000
+    rng = np.random.default_rng(15)
+    data = [rng.standard_normal(n).astype(F64) for _ in range(4)]
+
+    def work(k):
+        x = cg.tensor(data[k], requires_grad=True)
+        w = cg.tensor(data[(k + 1) % 4], requires_grad=True)
+        for _ in range(5):
+            y = ((x * w + 1.0).tanh() * x - w.sigmoid() / 3.0).relu().sum()
+            y.backward()
+        return x.grad._data.copy(), w.grad._data.copy()
+
+    expected = [work(k) for k in range(4)]
+    results = [None] * 4
+
+    def run(k):
+        results[k] = work(k)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, expected):
+        assert bits_equal(got[0], want[0]) and bits_equal(got[1], want[1])
