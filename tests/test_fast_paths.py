@@ -537,31 +537,52 @@ def test_products_accumulated_into_shared_buffers(both):
 
 
 def test_threads_with_long_loops_that_release_the_gil(engine):
-    """Loops over >= 32768 elements run without the GIL; concurrent graphs stay correct."""
+    """Loops over >= 32768 elements run without the GIL; concurrent passes stay correct.
+
+    Grad mode is process-wide here (backward switches it off while it runs), so the graphs are
+    built first and the threads run forward-only (no_grad) computations and backward passes.
+    """
     import threading
 
     n = 40_000
     rng = np.random.default_rng(15)
     data = [rng.standard_normal(n).astype(F64) for _ in range(4)]
 
-    def work(k):
+    def build(k):
         x = cg.tensor(data[k], requires_grad=True)
         w = cg.tensor(data[(k + 1) % 4], requires_grad=True)
-        for _ in range(5):
-            y = ((x * w + 1.0).tanh() * x - w.sigmoid() / 3.0).relu().sum()
-            y.backward()
-        return x.grad._data.copy(), w.grad._data.copy()
+        y = ((x * w + 1.0).tanh() * x - w.sigmoid() / 3.0).relu().sum()
+        return x, w, y
 
-    expected = [work(k) for k in range(4)]
-    results = [None] * 4
+    def forward_only(k):
+        with cg.no_grad():
+            t = cg.tensor(data[k])
+            return ((t * t + 1.0).tanh() * 2.0 - t.exp() / 3.0).relu()._data.copy()
+
+    expected_f = [forward_only(k) for k in range(4)]
+    graphs = [build(k) for k in range(4)]
+    for x, w, y in graphs:
+        y.backward(retain_graph=True)
+    expected_g = [(x.grad._data.copy(), w.grad._data.copy()) for x, w, _ in graphs]
+    for x, w, _ in graphs:
+        x.grad = None
+        w.grad = None
+    results = [None] * 8
 
     def run(k):
-        results[k] = work(k)
+        if k < 4:
+            x, w, y = graphs[k]
+            y.backward()
+            results[k] = (x.grad._data.copy(), w.grad._data.copy())
+        else:
+            results[k] = forward_only(k - 4)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for got, want in zip(results, expected):
-        assert bits_equal(got[0], want[0]) and bits_equal(got[1], want[1])
+    for k in range(4):
+        assert bits_equal(results[k][0], expected_g[k][0])
+        assert bits_equal(results[k][1], expected_g[k][1])
+        assert bits_equal(results[4 + k], expected_f[k])
