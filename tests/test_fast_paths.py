@@ -539,10 +539,14 @@ def test_products_accumulated_into_shared_buffers(both):
 def test_threads_with_long_loops_that_release_the_gil(engine):
     """Loops over >= 32768 elements run without the GIL; concurrent passes stay correct.
 
-    Grad mode is process-wide here (backward switches it off while it runs), so the graphs are
-    built first and the threads run forward-only (no_grad) computations and backward passes.
+    Grad mode is process-wide here, and backward() saves/restores it without a lock, so
+    concurrent passes can leave it switched off: the graphs are built first, the threads run
+    backward passes and forward computations on tensors that need no grad, and the mode is
+    restored afterwards.
     """
     import threading
+
+    from chaingrad import grad_mode
 
     n = 40_000
     rng = np.random.default_rng(15)
@@ -555,9 +559,8 @@ def test_threads_with_long_loops_that_release_the_gil(engine):
         return x, w, y
 
     def forward_only(k):
-        with cg.no_grad():
-            t = cg.tensor(data[k])
-            return ((t * t + 1.0).tanh() * 2.0 - t.exp() / 3.0).relu()._data.copy()
+        t = cg.tensor(data[k])  # requires no grad: nothing is recorded whatever the mode
+        return ((t * t + 1.0).tanh() * 2.0 - t.exp() / 3.0).relu()._data.copy()
 
     expected_f = [forward_only(k) for k in range(4)]
     graphs = [build(k) for k in range(4)]
@@ -578,10 +581,13 @@ def test_threads_with_long_loops_that_release_the_gil(engine):
             results[k] = forward_only(k - 4)
 
     threads = [threading.Thread(target=run, args=(k,)) for k in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        grad_mode._enabled[0] = True
     for k in range(4):
         assert bits_equal(results[k][0], expected_g[k][0])
         assert bits_equal(results[k][1], expected_g[k][1])
