@@ -556,9 +556,15 @@ py::object conform(const Node& node, size_t i, py::object g) {
     for (size_t k = 0; k < md; ++k)
       if (shape[k] == 1 && npy::dims(ga)[lead + k] != 1)
         axes.push_back(static_cast<Py_ssize_t>(lead + k));
-    py::object r = g;
-    if (!axes.empty()) r = npy::sum_axes(g.ptr(), axes, true);  // g.sum(axis=axes, keepdims=True)
-    g = npy::as_array(npy::reshape(r.ptr(), static_cast<int>(md), shape));
+    if (axes.size() == lead && lead > 0) {
+      // Only leading axes: the same reduction without keepdims already has the input's shape
+      // (and is a fresh array, not a reshaped view, so a leaf can adopt it).
+      g = npy::sum_axes(g.ptr(), axes, false);
+    } else {
+      py::object r = g;
+      if (!axes.empty()) r = npy::sum_axes(g.ptr(), axes, true);  // g.sum(axis=axes, keepdims=True)
+      g = npy::as_array(npy::reshape(r.ptr(), static_cast<int>(md), shape));
+    }
     ga = g.ptr();
   }
   PyObject* d = npy::descr(ga);
