@@ -592,3 +592,11 @@ def test_threads_with_long_loops_that_release_the_gil(engine):
         assert bits_equal(results[k][0], expected_g[k][0])
         assert bits_equal(results[k][1], expected_g[k][1])
         assert bits_equal(results[4 + k], expected_f[k])
+
+
+def test_replaced_python_ops_are_kept():
+    from chaingrad.ops import _fast, elementwise
+
+    assert _fast.python_op("tanh") is elementwise.tanh
+    assert _fast.python_op("__mul__") is elementwise.mul
+    assert _fast.python_op("reshape") is cg.Tensor.reshape  # no fast path: the attribute itself

@@ -15,6 +15,7 @@ Python function it replaced, which stays the specification.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from .. import engine as _engine
 from .. import grad_mode as _gm
@@ -27,6 +28,10 @@ NAMES = (
 )
 
 
+# name -> the Python function a fast path replaced (and falls back to).
+REPLACED: dict[str, Any] = {}
+
+
 def install() -> tuple:
     """Install the fast paths; returns the names installed (empty when unavailable)."""
     if os.environ.get("CHAINGRAD_FAST_OPS", "1").strip() == "0":
@@ -36,4 +41,12 @@ def install() -> tuple:
     except ImportError:
         return ()
     fallbacks = {n: Tensor.__dict__[n] for n in NAMES if n in Tensor.__dict__}
-    return tuple(core.install_fast_ops(Tensor, fallbacks, _gm._enabled, _engine._current))
+    done = tuple(core.install_fast_ops(Tensor, fallbacks, _gm._enabled, _engine._current))
+    for n in done:
+        REPLACED[n] = fallbacks[n]
+    return done
+
+
+def python_op(name: str) -> Any:
+    """The Python function behind ``Tensor.<name>``: the one a fast path replaced, if any."""
+    return REPLACED.get(name, getattr(Tensor, name))
