@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -364,6 +365,7 @@ struct Run {
   std::vector<uint32_t> kid;  // per edge: the child's task, or kNone
   std::vector<py::object> bufs;
   std::vector<Capture> captures;
+  size_t n_bufs = 0;
 
   // Node -> task number through the node's scratch field, trusted only when the task it names
   // is this node (so stale values from earlier runs are harmless). Lookups happen only before
@@ -378,9 +380,45 @@ struct Run {
     n->scratch = static_cast<uint32_t>(tasks.size());
     Task t;
     t.node = n;
+    t.buf = static_cast<uint32_t>(n_bufs);  // here, while the node is in cache: no extra pass
+    n_bufs += n->num_outputs;
     tasks.push_back(t);
     return {n->scratch, true};
   }
+};
+
+// Runs are recycled so their arrays keep their capacity between backward calls (growing them
+// from scratch costs ~40 instructions per node). A pool, not a single object: execute() can
+// nest (hooks, Function backwards) and interleave across threads at Python calls; the pool
+// itself is only touched with the GIL held.
+std::vector<std::unique_ptr<Run>> run_pool;
+
+class RunLease {
+ public:
+  RunLease() {
+    if (run_pool.empty()) {
+      run_ = std::make_unique<Run>();
+    } else {
+      run_ = std::move(run_pool.back());
+      run_pool.pop_back();
+    }
+  }
+  ~RunLease() {
+    run_->captures.clear();
+    run_->bufs.clear();  // decrefs anything left (after an exception); we hold the GIL
+    run_->kid.clear();
+    run_->tasks.clear();
+    run_->n_bufs = 0;
+    constexpr size_t kKeep = size_t(1) << 20;  // do not pin the memory of a huge graph
+    if (run_pool.size() < 4 && run_->tasks.capacity() <= kKeep && run_->kid.capacity() <= 2 * kKeep)
+      run_pool.push_back(std::move(run_));
+  }
+  RunLease(const RunLease&) = delete;
+  RunLease& operator=(const RunLease&) = delete;
+  Run& operator*() { return *run_; }
+
+ private:
+  std::unique_ptr<Run> run_;
 };
 
 void discover(Run& run, const std::vector<NodeRef>& roots) {
@@ -405,12 +443,8 @@ void discover(Run& run, const std::vector<NodeRef>& roots) {
       if (fresh) stack.push_back(c);
     }
   }
-  size_t total = 0;
-  for (Task& t : run.tasks) {
-    t.buf = static_cast<uint32_t>(total);
-    total += t.node->num_outputs;
-  }
-  run.bufs.resize(total);
+  if (run.n_bufs >= kNone) throw std::runtime_error("execute: graph too large");
+  run.bufs.resize(run.n_bufs);
 }
 
 // Keep only nodes on a path to a capture target, with dependencies counted among them.
@@ -513,7 +547,8 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
     for (size_t k = 0; k < cap.size(); ++k) targets.push_back(edge_arg(cap[k], "capture targets"));
   }
   if (roots.size() >= kNone / 2) throw std::invalid_argument("execute: too many roots");
-  Run run;
+  RunLease lease;
+  Run& run = *lease;
   discover(run, roots);
   std::vector<uint32_t> root_task;
   for (const auto& r : roots) root_task.push_back(run.find(r.get()));
