@@ -409,8 +409,10 @@ class RunLease {
     run_->kid.clear();
     run_->tasks.clear();
     run_->n_bufs = 0;
-    constexpr size_t kKeep = size_t(1) << 20;  // do not pin the memory of a huge graph
-    if (run_pool.size() < 4 && run_->tasks.capacity() <= kKeep && run_->kid.capacity() <= 2 * kKeep)
+    // Keep at most two, of at most ~4 MB each: never pin the memory of a huge graph.
+    constexpr size_t kKeep = size_t(1) << 17;
+    if (run_pool.size() < 2 && run_->tasks.capacity() <= kKeep && run_->kid.capacity() <= 2 * kKeep &&
+        run_->bufs.capacity() <= 2 * kKeep)
       run_pool.push_back(std::move(run_));
   }
   RunLease(const RunLease&) = delete;
