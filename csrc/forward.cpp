@@ -60,6 +60,8 @@ const char* const kNames[N_NAMES] = {
     "DotBackward0", "MvBackward0", "MmBackward0", "BmmBackward0",
     "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1"};
 
+// Process-lifetime references, deliberately never released: static destructors run after the
+// interpreter has shut down, when a decref is no longer allowed.
 struct State {
   bool on = false;
   PyObject* core = nullptr;                   // the _core module (lives for the process)

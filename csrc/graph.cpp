@@ -23,34 +23,30 @@ namespace {
 // Only touched with the GIL held (deallocation always holds it), so a plain static will do
 // (a thread_local costs a __tls_get_addr call per access in a shared library).
 struct Graveyard {
-  std::vector<PyObject*> refs;  // owned references
+  std::vector<py::object> refs;  // empty whenever no deallocation is in progress
   bool draining = false;
 };
 Graveyard grave;
 
 // Drop one reference: at once when others remain (no deallocation can follow), else later.
-void bury_ref(PyObject* o) {
-  if (Py_REFCNT(o) > 1) {
-    Py_DECREF(o);
-  } else {
-    grave.refs.push_back(o);
-  }
+void bury_ref(py::object o) {
+  if (Py_REFCNT(o.ptr()) > 1) return;  // `o` goes out of scope: a plain decref
+  grave.refs.push_back(std::move(o));
 }
 void bury(py::object& o) {
-  if (o) bury_ref(o.release().ptr());
+  if (o) bury_ref(std::move(o));
 }
 void bury(NodeRef& r) {
-  if (r) bury_ref(object_of(r.release()));
+  if (r) bury_ref(py::reinterpret_steal<py::object>(object_of(r.release())));
 }
 
 void drain() {
   if (grave.draining) return;
   grave.draining = true;
   while (!grave.refs.empty()) {
-    PyObject* o = grave.refs.back();
+    py::object o = std::move(grave.refs.back());
     grave.refs.pop_back();
-    Py_DECREF(o);
-  }
+  }  // each `o` dies here; its deallocation may bury more
   grave.draining = false;
 }
 

@@ -40,6 +40,7 @@ py::object copy(PyObject* a) {
 }
 
 namespace {
+// Process-lifetime references (never released: see forward.cpp's State).
 PyObject* add_reduce = nullptr;   // np.add.reduce (strong)
 PyObject* asarray_fn = nullptr;   // np.asarray (strong)
 PyObject* kw_axis_keepdims = nullptr;  // ("axis", "keepdims")
