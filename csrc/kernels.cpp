@@ -1,11 +1,13 @@
 #include "kernels.h"
 
-#include "engine.h"
-
-#include <pybind11/numpy.h>
-
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
+
+#include "engine.h"
+#include "npy.h"
+#include "tensor.h"
 
 namespace chaingrad {
 
@@ -17,267 +19,284 @@ struct NumpyFns {
   PyObject* multiply = nullptr;
   PyObject* divide = nullptr;
   PyObject* negative = nullptr;
+  PyObject* power = nullptr;
   PyObject* matmul = nullptr;
-  PyObject* swapaxes = nullptr;
-  PyObject* broadcast_to = nullptr;
-  PyObject* expand_dims = nullptr;
-  PyObject* where = nullptr;
-  PyObject* greater = nullptr;
   PyObject* asarray = nullptr;
-  PyObject* ascontiguousarray = nullptr;
-  PyObject* zeros_like = nullptr;
 };
 NumpyFns np;
 
+using npy::kReleaseGil;
+
 py::object call(PyObject* fn, std::initializer_list<PyObject*> args) {
-  py::tuple t(args.size());
-  size_t i = 0;
+  PyObject* argv[6];
+  if (args.size() > 6) throw std::logic_error("chaingrad._core: internal error: too many arguments");
+  size_t n = 0;
   for (PyObject* a : args) {
-    Py_INCREF(a);
-    PyTuple_SET_ITEM(t.ptr(), i++, a);
+    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
+    argv[n++] = a;
   }
-  PyObject* r = PyObject_Call(fn, t.ptr(), nullptr);
+  PyObject* r = PyObject_Vectorcall(fn, argv, n, nullptr);
   if (!r) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(r);
 }
 
 // NumPy returns scalars for 0-d results; the engine moves arrays only.
 py::object as_array(py::object o) {
-  if (py::isinstance<py::array>(o)) return o;
+  if (npy::is_array(o.ptr())) return o;
   return call(np.asarray, {o.ptr()});
 }
 
-py::object scalar_of(const py::array& like, double v) {
-  // A 0-d array of `like`'s dtype, so NumPy computes in that dtype (as torch does).
-  py::array s(like.dtype(), std::vector<py::ssize_t>{});
-  if (like.dtype().char_() == 'f')
-    *static_cast<float*>(s.mutable_data()) = static_cast<float>(v);
-  else if (like.dtype().char_() == 'd')
-    *static_cast<double*>(s.mutable_data()) = v;
-  else
-    return py::float_(v);
-  return std::move(s);
+PyObject* arr(const py::object& o) {
+  if (!npy::is_array(o.ptr()))
+    throw std::runtime_error("chaingrad._core: expected a NumPy array, got " +
+                             std::string(Py_TYPE(o.ptr())->tp_name));
+  return o.ptr();
 }
 
-bool same_shape(const py::array& a, const py::array& b) {
-  if (a.ndim() != b.ndim()) return false;
-  for (py::ssize_t k = 0; k < a.ndim(); ++k)
-    if (a.shape(k) != b.shape(k)) return false;
+// A 0-d array of `like`'s dtype holding v, so NumPy computes in that dtype (as torch does).
+py::object scalar_of(PyObject* like, double v) {
+  int t = npy::float_type(like);
+  if (!t) return py::float_(v);
+  py::object s = npy::empty(npy::descr(like), 0, nullptr);
+  if (t == npy::kFloat)
+    *reinterpret_cast<float*>(npy::data(s.ptr())) = static_cast<float>(v);
+  else
+    *reinterpret_cast<double*>(npy::data(s.ptr())) = v;
+  return s;
+}
+
+using npy::GilRelease;
+
+template <typename T, typename F>
+void run_loop(T* out, const T* g, const T* x, const T* y, Py_ssize_t n, F f) {
+  GilRelease nogil(n >= kReleaseGil);
+  for (Py_ssize_t i = 0; i < n; ++i) out[i] = f(g[i], x ? x[i] : T(0), y ? y[i] : T(0));
+}
+
+// result = f(g, x, y) elementwise, when g, x, y (x, y optional) are fast float arrays of one
+// dtype and shape. The result reuses g's buffer when `steal` and g is exclusively ours.
+// Returns false (and leaves everything untouched) otherwise.
+template <typename F>
+bool elementwise(py::object& result, py::object& g, bool steal, F f, PyObject* x = nullptr,
+                 PyObject* y = nullptr) {
+  const int t = npy::fast_float(g.ptr());
+  if (!t) return false;
+  for (PyObject* o : {x, y})
+    if (o && (npy::fast_float(o) != t || !npy::same_shape(o, g.ptr()))) return false;
+  py::object out = steal && npy::exclusively_owned(g.ptr()) ? g : npy::empty_like(g.ptr());
+  const Py_ssize_t n = npy::size(g.ptr());
+  if (t == npy::kFloat) {
+    auto p = [](PyObject* a) { return a ? reinterpret_cast<const float*>(npy::data(a)) : nullptr; };
+    run_loop<float>(reinterpret_cast<float*>(npy::data(out.ptr())), p(g.ptr()), p(x), p(y), n,
+                    [&](float a, float b, float c) { return f(a, b, c); });
+  } else {
+    auto p = [](PyObject* a) { return a ? reinterpret_cast<const double*>(npy::data(a)) : nullptr; };
+    run_loop<double>(reinterpret_cast<double*>(npy::data(out.ptr())), p(g.ptr()), p(x), p(y), n,
+                     [&](double a, double b, double c) { return f(a, b, c); });
+  }
+  result = std::move(out);
   return true;
 }
 
-bool contiguous(const py::array& a) { return (a.flags() & py::array::c_style) != 0; }
-
-// All operands float32 or all float64, C-contiguous, of g's shape.
-char fast_dtype(const py::array& g, std::initializer_list<const py::array*> others) {
-  char c = g.dtype().char_();
-  if ((c != 'f' && c != 'd') || !contiguous(g)) return 0;
-  for (const py::array* o : others)
-    if (o->dtype().char_() != c || !contiguous(*o) || !same_shape(g, *o)) return 0;
-  return c;
+py::object neg(py::object g, bool steal) {
+  py::object r;
+  if (elementwise(r, g, steal, [](auto v, auto, auto) { return -v; })) return r;
+  return as_array(call(np.negative, {arr(g)}));
 }
 
-py::array empty_like(const py::array& g) {
-  return py::array(g.dtype(), std::vector<py::ssize_t>(g.shape(), g.shape() + g.ndim()));
+py::object mul(py::object g, const py::object& x, bool steal) {
+  py::object r;
+  if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a * b; }, x.ptr())) return r;
+  return as_array(call(np.multiply, {arr(g), x.ptr()}));
 }
 
-template <typename T, typename F>
-py::object map1(const py::array& g, F f) {
-  py::array out = empty_like(g);
-  const T* pg = static_cast<const T*>(g.data());
-  T* po = static_cast<T*>(out.mutable_data());
-  const py::ssize_t n = g.size();
-  for (py::ssize_t i = 0; i < n; ++i) po[i] = f(pg[i]);
-  return std::move(out);
+py::object div(py::object g, const py::object& x, bool steal) {
+  py::object r;
+  if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a / b; }, x.ptr())) return r;
+  return as_array(call(np.divide, {arr(g), x.ptr()}));
 }
 
-template <typename T, typename F>
-py::object map2(const py::array& g, const py::array& x, F f) {
-  py::array out = empty_like(g);
-  const T* pg = static_cast<const T*>(g.data());
-  const T* px = static_cast<const T*>(x.data());
-  T* po = static_cast<T*>(out.mutable_data());
-  const py::ssize_t n = g.size();
-  for (py::ssize_t i = 0; i < n; ++i) po[i] = f(pg[i], px[i]);
-  return std::move(out);
+py::object mul_scalar(py::object g, double s, bool steal) {
+  py::object r;
+  if (elementwise(r, g, steal,
+                  [s](auto a, auto, auto) { return a * static_cast<decltype(a)>(s); }))
+    return r;
+  py::object so = scalar_of(arr(g), s);
+  return as_array(call(np.multiply, {g.ptr(), so.ptr()}));
 }
 
-template <typename T, typename F>
-py::object map3(const py::array& g, const py::array& x, const py::array& y, F f) {
-  py::array out = empty_like(g);
-  const T* pg = static_cast<const T*>(g.data());
-  const T* px = static_cast<const T*>(x.data());
-  const T* py_ = static_cast<const T*>(y.data());
-  T* po = static_cast<T*>(out.mutable_data());
-  const py::ssize_t n = g.size();
-  for (py::ssize_t i = 0; i < n; ++i) po[i] = f(pg[i], px[i], py_[i]);
-  return std::move(out);
+py::object div_scalar(py::object g, double s, bool steal) {
+  py::object r;
+  if (elementwise(r, g, steal,
+                  [s](auto a, auto, auto) { return a / static_cast<decltype(a)>(s); }))
+    return r;
+  py::object so = scalar_of(arr(g), s);
+  return as_array(call(np.divide, {g.ptr(), so.ptr()}));
 }
 
-// Dispatch a generic lambda on float/double.
-#define CG_DISPATCH(c, T, ...)      \
-  do {                              \
-    if ((c) == 'f') {               \
-      using T = float;              \
-      __VA_ARGS__;                  \
-    } else {                        \
-      using T = double;             \
-      __VA_ARGS__;                  \
-    }                               \
-  } while (0)
-
-// x ** e the way torch evaluates a scalar power (exact special cases, else pow).
-template <typename T>
-T pow_scalar(T x, T e) {
-  if (e == T(0)) return T(1);
-  if (e == T(1)) return x;
-  if (e == T(2)) return x * x;
-  if (e == T(3)) return x * x * x;
-  if (e == T(0.5)) return std::sqrt(x);
-  if (e == T(-0.5)) return T(1) / std::sqrt(x);
-  if (e == T(-1)) return T(1) / x;
-  if (e == T(-2)) return T(1) / (x * x);
-  return std::pow(x, e);
-}
-
-py::array arr(const py::object& o) {
-  if (!py::isinstance<py::array>(o))
-    throw std::runtime_error("chaingrad._core: expected a NumPy array, got " +
-                             std::string(py::str(py::type::of(o))));
-  return py::reinterpret_borrow<py::array>(o);
-}
-
-py::object neg(const py::object& g) {
-  py::array ga = arr(g);
-  char c = fast_dtype(ga, {});
-  if (c) {
-    CG_DISPATCH(c, T, return map1<T>(ga, [](T v) { return -v; }));
-  }
-  return as_array(call(np.negative, {g.ptr()}));
-}
-
-py::object mul(const py::object& g, const py::object& x) {
-  py::array ga = arr(g), xa = arr(x);
-  char c = fast_dtype(ga, {&xa});
-  if (c) {
-    CG_DISPATCH(c, T, return map2<T>(ga, xa, [](T a, T b) { return a * b; }));
-  }
-  return as_array(call(np.multiply, {g.ptr(), x.ptr()}));
-}
-
-py::object div(const py::object& g, const py::object& x) {
-  py::array ga = arr(g), xa = arr(x);
-  char c = fast_dtype(ga, {&xa});
-  if (c) {
-    CG_DISPATCH(c, T, return map2<T>(ga, xa, [](T a, T b) { return a / b; }));
-  }
-  return as_array(call(np.divide, {g.ptr(), x.ptr()}));
-}
-
-py::object none() { return py::none(); }
-
-// Unary-op operands share g's dtype and shape; only the layout may differ.
-py::array contig(const py::array& a) {
-  char c = a.dtype().char_();
-  if (c != 'f' && c != 'd')
-    throw std::runtime_error(std::string("chaingrad._core: gradients must be float32 or float64, got dtype ") + std::string(py::str(a.dtype())));
-  if (contiguous(a)) return a;
-  return py::reinterpret_steal<py::array>(call(np.ascontiguousarray, {a.ptr()}).release());
-}
-
-std::vector<py::ssize_t> shape_of(const py::array& a) {
-  return std::vector<py::ssize_t>(a.shape(), a.shape() + a.ndim());
-}
-
-py::object shape_tuple(const std::vector<py::ssize_t>& s) {
-  py::tuple t(s.size());
-  for (size_t k = 0; k < s.size(); ++k) t[k] = py::int_(s[k]);
-  return std::move(t);
-}
-
-py::object sum_backward(const Node& node, const py::object& g, bool mean) {
-  const InputMeta& m = node.meta[0];
-  py::array ga = arr(g);
-  py::ssize_t in_size = 1;
-  for (auto s : m.shape) in_size *= s;
-  const bool keepdim = node.scalars.at(0) != 0.0;
-  const size_t ndims = node.scalars.size() - 1;
-  const py::ssize_t count = ga.size() ? in_size / ga.size() : 0;
+py::object sum_backward(const Node& node, py::object g, bool mean) {
+  const Edge& e = node.next()[0];
+  const Py_ssize_t* shape = node.in_dims(0);
+  const size_t nd = e.ndim;
+  PyObject* ga = arr(g);
+  Py_ssize_t in_size = 1;
+  for (size_t k = 0; k < nd; ++k) in_size *= shape[k];
+  const bool keepdim = node.scalars().at(0) != 0.0;
+  const size_t ndims = node.scalars().size() - 1;
+  const Py_ssize_t gsize = npy::size(ga);
+  const Py_ssize_t count = gsize ? in_size / gsize : 0;
   // Full reduction of a float tensor: fill.
-  char c = ga.dtype().char_();
-  if (ga.size() == 1 && (c == 'f' || c == 'd')) {
-    py::array out(ga.dtype(), m.shape);
-    CG_DISPATCH(c, T, {
-      T v = *static_cast<const T*>(ga.data());
-      if (mean && count) v = v / static_cast<T>(count);
-      T* po = static_cast<T*>(out.mutable_data());
-      for (py::ssize_t i = 0; i < in_size; ++i) po[i] = v;
-    });
-    return std::move(out);
+  const int t = npy::float_type(ga);
+  if (gsize == 1 && t) {
+    py::object out = npy::empty(npy::descr(ga), static_cast<int>(nd), shape);
+    char* src = npy::data(ga);
+    if (t == npy::kFloat) {
+      float v;
+      std::memcpy(&v, src, sizeof v);
+      if (mean && count) v = v / static_cast<float>(count);
+      float* po = reinterpret_cast<float*>(npy::data(out.ptr()));
+      for (Py_ssize_t i = 0; i < in_size; ++i) po[i] = v;
+    } else {
+      double v;
+      std::memcpy(&v, src, sizeof v);
+      if (mean && count) v = v / static_cast<double>(count);
+      double* po = reinterpret_cast<double*>(npy::data(out.ptr()));
+      for (Py_ssize_t i = 0; i < in_size; ++i) po[i] = v;
+    }
+    return out;
   }
   py::object gg = g;
   if (ndims && !keepdim) {
-    py::tuple axes(ndims);
-    for (size_t k = 0; k < ndims; ++k) axes[k] = py::int_(static_cast<long>(node.scalars[k + 1]));
-    gg = call(np.expand_dims, {gg.ptr(), axes.ptr()});
+    // np.expand_dims(g, sorted(dims)): the input's shape with the reduced dims set to 1
+    std::vector<Py_ssize_t> es(shape, shape + nd);
+    for (size_t k = 0; k < ndims; ++k) {
+      const long d = static_cast<long>(node.scalars()[k + 1]);
+      if (d < 0 || static_cast<size_t>(d) >= nd)
+        throw std::runtime_error("chaingrad._core: corrupt reduction dims in " +
+                                 std::string(py::str(node.name)));
+      es[static_cast<size_t>(d)] = 1;
+    }
+    gg = npy::reshape(gg.ptr(), static_cast<int>(nd), es.data());
   }
-  if (mean && count) gg = as_array(call(np.divide, {gg.ptr(), scalar_of(ga, double(count)).ptr()}));
-  py::object b = call(np.broadcast_to, {gg.ptr(), shape_tuple(m.shape).ptr()});
-  return call(np.ascontiguousarray, {b.ptr()});
+  if (mean && count) {
+    py::object c = scalar_of(ga, double(count));
+    gg = as_array(call(np.divide, {gg.ptr(), c.ptr()}));
+  }
+  return npy::broadcast_copy(gg.ptr(), static_cast<int>(nd), shape);
 }
 
-py::object swap_last(const py::object& a) {
-  py::object m1 = py::int_(-1), m2 = py::int_(-2);
-  return call(np.swapaxes, {a.ptr(), m1.ptr(), m2.ptr()});
+py::object reshape(const py::object& a, const std::vector<Py_ssize_t>& shape) {
+  return npy::reshape(a.ptr(), static_cast<int>(shape.size()), shape.data());
 }
 
-py::object reshape(const py::object& a, const std::vector<py::ssize_t>& shape) {
-  return a.attr("reshape")(shape_tuple(shape));
+std::vector<Py_ssize_t> shape_of(PyObject* a) {
+  return std::vector<Py_ssize_t>(npy::dims(a), npy::dims(a) + npy::ndim(a));
 }
 
-std::vector<py::object> matmul_backward(Node& node, const py::object& g, bool need_a,
-                                        bool need_b) {
-  py::array a = arr(node.saved[0].data), b = arr(node.saved[1].data);
-  py::object ga = none(), gb = none();
-  if (a.ndim() == 1 && b.ndim() == 1) {
-    if (need_a) ga = as_array(call(np.multiply, {g.ptr(), b.ptr()}));
-    if (need_b) gb = as_array(call(np.multiply, {g.ptr(), a.ptr()}));
-    return {ga, gb};
+void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
+                     std::vector<py::object>& out) {
+  py::object a = node.saved().at(0).data, b = node.saved().at(1).data;
+  PyObject *pa = arr(a), *pb = arr(b);
+  out.assign(2, py::object());
+  if (npy::ndim(pa) == 1 && npy::ndim(pb) == 1) {
+    if (need_a) out[0] = as_array(call(np.multiply, {g.ptr(), pb}));
+    if (need_b) out[1] = as_array(call(np.multiply, {g.ptr(), pa}));
+    return;
   }
   py::object a2 = a, b2 = b, g2 = g;
-  if (a.ndim() == 1) a2 = reshape(a, {1, a.shape(0)});
-  if (b.ndim() == 1) b2 = reshape(b, {b.shape(0), 1});
-  if (a.ndim() == 1) g2 = call(np.expand_dims, {g2.ptr(), py::int_(-2).ptr()});
-  if (b.ndim() == 1) g2 = call(np.expand_dims, {g2.ptr(), py::int_(-1).ptr()});
+  if (npy::ndim(pa) == 1) a2 = reshape(a, {1, npy::dims(pa)[0]});
+  if (npy::ndim(pb) == 1) b2 = reshape(b, {npy::dims(pb)[0], 1});
+  if (npy::ndim(pa) == 1 || npy::ndim(pb) == 1) {
+    // np.expand_dims(g, -2) for a vector a, np.expand_dims(g, -1) for a vector b
+    std::vector<Py_ssize_t> s = shape_of(g2.ptr());
+    if (npy::ndim(pa) == 1) s.insert(s.empty() ? s.end() : s.end() - 1, 1);
+    if (npy::ndim(pb) == 1) s.push_back(1);
+    g2 = reshape(g2, s);
+  }
   if (need_a) {
-    py::array r = arr(as_array(call(np.matmul, {g2.ptr(), swap_last(b2).ptr()})));
-    if (a.ndim() == 1) {
-      auto s = shape_of(r);
+    py::object r = as_array(call(np.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
+    if (npy::ndim(pa) == 1) {
+      auto s = shape_of(r.ptr());
       s.erase(s.end() - 2);
-      ga = reshape(r, s);
+      out[0] = reshape(r, s);
     } else {
-      ga = r;
+      out[0] = r;
     }
   }
   if (need_b) {
-    py::array r = arr(as_array(call(np.matmul, {swap_last(a2).ptr(), g2.ptr()})));
-    if (b.ndim() == 1) {
-      auto s = shape_of(r);
+    py::object r = as_array(call(np.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
+    if (npy::ndim(pb) == 1) {
+      auto s = shape_of(r.ptr());
       s.pop_back();
-      gb = reshape(r, s);
+      out[1] = reshape(r, s);
     } else {
-      gb = r;
+      out[1] = r;
     }
   }
-  return {ga, gb};
 }
 
-// Kinds without a C++ kernel yet run the reference engine's NumPy kernel (one Python call).
-std::vector<py::object> fallback_backward(Node& node, const py::object& g) {
-  py::object r = py::reinterpret_borrow<py::object>(bridge.array_backward)(py::cast(node), g);
-  std::vector<py::object> out;
-  for (py::handle h : r) out.push_back(py::reinterpret_borrow<py::object>(h));
-  return out;
+// Kinds (and layouts) without a C++ kernel run the reference engine's NumPy kernel.
+void fallback_backward(Node& node, const py::object& g, std::vector<py::object>& out) {
+  py::object r = call(bridge.array_backward, {object_of(&node), g.ptr()});
+  out.clear();
+  for (py::handle h : r) out.push_back(h.is_none() ? py::object() : py::reinterpret_borrow<py::object>(h));
+}
+
+// x ** e the way the reference evaluates it (pow_scalar_array): exact special cases, else
+// NumPy's own power loop.
+template <typename T>
+bool pow_special(double e, T x, T& r) {
+  if (e == 0) r = T(1);
+  else if (e == 1) r = x;
+  else if (e == 2) r = x * x;
+  else if (e == 3) r = x * x * x;
+  else if (e == 0.5) r = std::sqrt(x);
+  else if (e == -0.5) r = T(1) / std::sqrt(x);
+  else if (e == -1) r = T(1) / x;
+  else if (e == -2) r = T(1) / (x * x);
+  else return false;
+  return true;
+}
+
+bool is_special(double e) {
+  return e == 0 || e == 1 || e == 2 || e == 3 || e == 0.5 || e == -0.5 || e == -1 || e == -2;
+}
+
+bool pow_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  const double s = node.scalars().at(0);
+  py::object x = node.saved().at(0).data;
+  const int t = npy::fast_float(g.ptr());
+  if (!t || npy::fast_float(x.ptr()) != t || !npy::same_shape(x.ptr(), g.ptr())) return false;
+  const bool is64 = t == npy::kDouble;
+  const double e = s - 1.0;
+  py::object pw;  // x ** e, when not a special case
+  if (!is_special(e)) {
+    const npy::Loop& lp = npy::loop(npy::L_POWER, is64);
+    if (!lp) return false;
+    pw = npy::empty_like(x.ptr());
+    Py_ssize_t n = npy::size(x.ptr());
+    double e64 = e;
+    float e32 = static_cast<float>(e);
+    char* args[3] = {npy::data(x.ptr()), is64 ? reinterpret_cast<char*>(&e64) : reinterpret_cast<char*>(&e32),
+                     npy::data(pw.ptr())};
+    const Py_ssize_t item = is64 ? 8 : 4;
+    Py_ssize_t steps[3] = {n == 1 ? 0 : item, 0, n == 1 ? 0 : item};
+    GilRelease nogil(n >= kReleaseGil);
+    lp.fn(args, &n, steps, lp.data);
+  }
+  py::object r;
+  auto f = [s, e](auto gv, auto xv, auto pv) {
+    using T = decltype(gv);
+    const T p = static_cast<T>(s);
+    if (p == T(0)) return T(0);
+    T xe;
+    if (!pow_special<T>(e, xv, xe)) xe = pv;
+    return gv * (p * xe);
+  };
+  bool ok = pw ? elementwise(r, g, true, f, x.ptr(), pw.ptr()) : elementwise(r, g, true, f, x.ptr());
+  if (!ok) return false;
+  out.assign(1, std::move(r));
+  return true;
 }
 
 }  // namespace
@@ -288,112 +307,184 @@ void init_kernels(py::module_ numpy) {
   np.multiply = get("multiply");
   np.divide = get("divide");
   np.negative = get("negative");
+  np.power = get("power");
   np.matmul = get("matmul");
-  np.swapaxes = get("swapaxes");
-  np.broadcast_to = get("broadcast_to");
-  np.expand_dims = get("expand_dims");
-  np.where = get("where");
-  np.greater = get("greater");
   np.asarray = get("asarray");
-  np.ascontiguousarray = get("ascontiguousarray");
-  np.zeros_like = get("zeros_like");
 }
 
-std::vector<py::object> native_backward(Node& node, const py::object& g) {
-  const size_t n_in = node.next.size();
-  auto need = [&](size_t i) { return i < n_in && node.next[i].fn != nullptr; };
-  auto saved = [&](size_t i) -> const py::object& { return node.saved.at(i).data; };
-  py::array ga = arr(g);
+// dest = dest + g * x, when dest is an exclusively owned fast array of g's dtype and shape
+// (which is where g * x would have been accumulated).
+bool mul_into(py::object* dest, const py::object& g, const py::object& x) {
+  if (!dest || !*dest) return false;
+  PyObject* d = dest->ptr();
+  const int t = npy::fast_float(d);
+  if (!t || !npy::exclusively_owned(d) || npy::fast_float(g.ptr()) != t ||
+      npy::fast_float(x.ptr()) != t || !npy::same_shape(d, g.ptr()) ||
+      !npy::same_shape(d, x.ptr()))
+    return false;
+  const Py_ssize_t n = npy::size(d);
+  GilRelease nogil(n >= kReleaseGil);
+  if (t == npy::kFloat) {
+    float* o = reinterpret_cast<float*>(npy::data(d));
+    const float *pg = reinterpret_cast<const float*>(npy::data(g.ptr())),
+                *px = reinterpret_cast<const float*>(npy::data(x.ptr()));
+    for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + pg[i] * px[i];
+  } else {
+    double* o = reinterpret_cast<double*>(npy::data(d));
+    const double *pg = reinterpret_cast<const double*>(npy::data(g.ptr())),
+                 *px = reinterpret_cast<const double*>(npy::data(x.ptr()));
+    for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + pg[i] * px[i];
+  }
+  return true;
+}
+
+void native_backward(Node& node, py::object g, std::vector<py::object>& out,
+                     py::object* const* dest) {
+  const size_t n_in = node.n_in;
+  auto need = [&](size_t i) { return i < n_in && static_cast<bool>(node.next()[i].fn); };
+  // Our own references: a long loop runs without the GIL, and another thread could release
+  // the node meanwhile.
+  auto saved = [&](size_t i) -> py::object { return node.saved().at(i).data; };
+  out.clear();
   switch (node.kind) {
     case ADD:
-      return {need(0) ? g : none(), need(1) ? g : none()};
-    case SUB:
-      return {need(0) ? g : none(), need(1) ? neg(g) : none()};
+      out.push_back(need(0) ? g : py::object());
+      out.push_back(need(1) ? g : py::object());
+      return;
+    case SUB: {
+      py::object gb = need(1) ? neg(g, !need(0)) : py::object();
+      out.push_back(need(0) ? g : py::object());
+      out.push_back(std::move(gb));
+      return;
+    }
     case NEG:
     case RSUB_SCALAR:
-      return {neg(g)};
+      out.push_back(neg(std::move(g), true));
+      return;
     case ADD_SCALAR:
-      return {g};
-    case MUL:
-      return {need(0) ? mul(g, saved(1)) : none(), need(1) ? mul(g, saved(0)) : none()};
+      out.push_back(std::move(g));
+      return;
+    case MUL: {
+      // Input 0 first: when both inputs are one tensor, its buffer gets g*b, then g*a.
+      const bool fused0 = need(0) && dest && mul_into(dest[0], g, saved(1));
+      const bool fused1 = need(1) && dest && mul_into(dest[1], g, saved(0));
+      const bool want0 = need(0) && !fused0, want1 = need(1) && !fused1;
+      py::object gb = want1 ? mul(g, saved(0), !want0) : py::object();
+      py::object ga = want0 ? mul(std::move(g), saved(1), true) : py::object();
+      out.push_back(std::move(ga));
+      out.push_back(std::move(gb));
+      return;
+    }
     case MUL_SCALAR:
-      return {mul(g, scalar_of(ga, node.scalars.at(0)))};
+      out.push_back(mul_scalar(std::move(g), node.scalars().at(0), true));
+      return;
     case DIV_SCALAR:
-      return {div(g, scalar_of(ga, node.scalars.at(0)))};
+      out.push_back(div_scalar(std::move(g), node.scalars().at(0), true));
+      return;
     case DIV: {
-      py::object gb = none();
+      py::object gb;
       if (need(1)) {
-        py::array a = arr(saved(0)), b = arr(saved(1));
-        char c = fast_dtype(ga, {&a, &b});
-        if (c) {
-          CG_DISPATCH(c, T, gb = map3<T>(ga, a, b, [](T gv, T av, T bv) {
-                              return -gv * ((av / bv) / bv);
-                            }));
-        } else {
+        const py::object &a = saved(0), &b = saved(1);
+        if (!elementwise(gb, g, !need(0),
+                         [](auto gv, auto av, auto bv) { return -gv * ((av / bv) / bv); },
+                         a.ptr(), b.ptr())) {
           py::object q = call(np.divide, {a.ptr(), b.ptr()});
           q = call(np.divide, {q.ptr(), b.ptr()});
-          gb = as_array(call(np.multiply, {neg(g).ptr(), q.ptr()}));
+          py::object ng = neg(g, false);
+          gb = as_array(call(np.multiply, {ng.ptr(), q.ptr()}));
         }
       }
-      return {need(0) ? div(g, saved(1)) : none(), gb};
+      py::object ga = need(0) ? div(std::move(g), saved(1), true) : py::object();
+      out.push_back(std::move(ga));
+      out.push_back(std::move(gb));
+      return;
     }
     case RDIV_SCALAR: {
-      py::array r = arr(saved(1));
-      char c = fast_dtype(ga, {&r});
-      if (c) {
-        CG_DISPATCH(c, T, {
-          const T s = static_cast<T>(node.scalars.at(0));
-          return {map2<T>(ga, r, [s](T gv, T rv) { return -(gv * s) * (rv * rv); })};
-        });
+      const double s = node.scalars().at(0);
+      py::object r;
+      if (elementwise(r, g, true,
+                      [s](auto gv, auto rv, auto) {
+                        using T = decltype(gv);
+                        return -(gv * static_cast<T>(s)) * (rv * rv);
+                      },
+                      saved(1).ptr())) {
+        out.push_back(std::move(r));
+        return;
       }
-      py::object gs = mul(g, scalar_of(ga, node.scalars.at(0)));
-      py::object rr = as_array(call(np.multiply, {r.ptr(), r.ptr()}));
-      return {as_array(call(np.multiply, {neg(gs).ptr(), rr.ptr()}))};
+      break;
     }
-    case POW_SCALAR: {
-      const double p = node.scalars.at(0);
-      py::array gc = contig(ga), x = contig(arr(saved(0)));
-      CG_DISPATCH(gc.dtype().char_(), T, {
-        const T pt = static_cast<T>(p);
-        const T pm1 = static_cast<T>(p - 1.0);
-        if (p == 0.0) return {map1<T>(gc, [](T) { return T(0); })};
-        return {map2<T>(gc, x, [pt, pm1](T gv, T xv) { return gv * (pt * pow_scalar(xv, pm1)); })};
-      });
+    case POW_SCALAR:
+      if (pow_backward(node, g, out)) return;
+      break;
+    case EXP: {
+      py::object r;
+      if (elementwise(r, g, true, [](auto gv, auto yv, auto) { return gv * yv; }, saved(0).ptr())) {
+        out.push_back(std::move(r));
+        return;
+      }
+      break;
     }
-    case EXP:
-      return {mul(g, saved(0))};
-    case LOG:
-      return {div(g, saved(0))};
+    case LOG: {
+      py::object r;
+      if (elementwise(r, g, true, [](auto gv, auto xv, auto) { return gv / xv; }, saved(0).ptr())) {
+        out.push_back(std::move(r));
+        return;
+      }
+      break;
+    }
     case TANH: {
-      py::array gc = contig(ga), y = contig(arr(saved(0)));
-      CG_DISPATCH(gc.dtype().char_(), T,
-                  return {map2<T>(gc, y, [](T gv, T yv) { return gv * (T(1) - yv * yv); })});
+      py::object r;
+      if (elementwise(r, g, true,
+                      [](auto gv, auto yv, auto) {
+                        using T = decltype(gv);
+                        return gv * (T(1) - yv * yv);
+                      },
+                      saved(0).ptr())) {
+        out.push_back(std::move(r));
+        return;
+      }
+      break;
     }
     case SIGMOID: {
-      py::array gc = contig(ga), y = contig(arr(saved(0)));
-      CG_DISPATCH(gc.dtype().char_(), T,
-                  return {map2<T>(gc, y, [](T gv, T yv) { return (gv * (T(1) - yv)) * yv; })});
+      py::object r;
+      if (elementwise(r, g, true,
+                      [](auto gv, auto yv, auto) {
+                        using T = decltype(gv);
+                        return (gv * (T(1) - yv)) * yv;
+                      },
+                      saved(0).ptr())) {
+        out.push_back(std::move(r));
+        return;
+      }
+      break;
     }
     case RELU: {
-      py::array gc = contig(ga), y = contig(arr(saved(0)));
-      CG_DISPATCH(gc.dtype().char_(), T,
-                  return {map2<T>(gc, y, [](T gv, T yv) { return yv > T(0) ? gv : T(0); })});
+      py::object r;
+      if (elementwise(r, g, true,
+                      [](auto gv, auto yv, auto) {
+                        using T = decltype(gv);
+                        return yv > T(0) ? gv : T(0);
+                      },
+                      saved(0).ptr())) {
+        out.push_back(std::move(r));
+        return;
+      }
+      break;
     }
     case SUM:
-      return {sum_backward(node, g, false)};
+      out.push_back(sum_backward(node, std::move(g), false));
+      return;
     case MEAN:
-      return {sum_backward(node, g, true)};
+      out.push_back(sum_backward(node, std::move(g), true));
+      return;
     case MATMUL:
-      return matmul_backward(node, g, need(0), need(1));
+      matmul_backward(node, g, need(0), need(1), out);
+      return;
     default:
-      return fallback_backward(node, g);
+      break;
   }
-}
-
-bool exclusively_owned(const py::object& a) {
-  if (!py::isinstance<py::array>(a) || a.ref_count() != 1) return false;
-  py::array arr_ = arr(a);
-  return arr_.base().is_none() && arr_.writeable() && contiguous(arr_);
+  // Unusual layouts or dtypes of the kinds above, and kinds without a C++ kernel.
+  fallback_backward(node, g, out);
 }
 
 void accumulate_into(py::object& slot, py::object g) {
@@ -401,70 +492,150 @@ void accumulate_into(py::object& slot, py::object g) {
     slot = std::move(g);
     return;
   }
-  py::array a = arr(slot), b = arr(g);
-  char c = fast_dtype(a, {&b});
-  if (c) {
-    // The slot holds one reference and `a` another: exclusively ours when the count is 2.
-    bool owned = slot.ref_count() == 2 && a.base().is_none() && a.writeable();
-    py::array out = owned ? a : empty_like(a);
-    CG_DISPATCH(c, T, {
-      const T* pa = static_cast<const T*>(a.data());
-      const T* pb = static_cast<const T*>(b.data());
-      T* po = static_cast<T*>(out.mutable_data());
-      const py::ssize_t n = a.size();
-      for (py::ssize_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
-    });
-    if (!owned) slot = std::move(out);
+  PyObject *a = arr(slot), *b = arr(g);
+  const int t = npy::fast_float(a);
+  if (t && npy::fast_float(b) == t && npy::same_shape(a, b)) {
+    // out = slot + g, written into whichever buffer nobody else can see.
+    py::object out;
+    if (npy::exclusively_owned(a)) out = slot;
+    else if (npy::exclusively_owned(b)) out = g;
+    else out = npy::empty_like(a);
+    const Py_ssize_t n = npy::size(a);
+    GilRelease nogil(n >= kReleaseGil);
+    if (t == npy::kFloat) {
+      const float *pa = reinterpret_cast<const float*>(npy::data(a)),
+                  *pb = reinterpret_cast<const float*>(npy::data(b));
+      float* po = reinterpret_cast<float*>(npy::data(out.ptr()));
+      for (Py_ssize_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
+    } else {
+      const double *pa = reinterpret_cast<const double*>(npy::data(a)),
+                   *pb = reinterpret_cast<const double*>(npy::data(b));
+      double* po = reinterpret_cast<double*>(npy::data(out.ptr()));
+      for (Py_ssize_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
+    }
+    slot = std::move(out);
     return;
   }
-  slot = as_array(call(np.add, {slot.ptr(), g.ptr()}));
-}
-
-InputMeta meta_of(const py::object& array) {
-  InputMeta m;
-  py::array a = arr(array);
-  m.defined = true;
-  m.shape = shape_of(a);
-  py::dtype dt = a.dtype();
-  m.dtype = dt.char_();
-  m.dtype_obj = std::move(dt);
-  return m;
+  slot = as_array(call(np.add, {a, b}));
 }
 
 py::object conform(const Node& node, size_t i, py::object g) {
-  const InputMeta& m = node.meta[i];
+  const Edge& e = node.next()[i];
+  const Py_ssize_t* shape = node.in_dims(i);
+  const size_t md = e.ndim;
+  {
+    // The usual case: already an array of the input's shape and (builtin) dtype.
+    PyObject* a = g.ptr();
+    if (npy::is_array(a) && !e.custom_dtype && npy::descr(a) == npy::builtin_descr(e.type_num) &&
+        static_cast<size_t>(npy::ndim(a)) == md &&
+        std::equal(shape, shape + md, npy::dims(a)))
+      return g;
+  }
   g = as_array(std::move(g));
-  py::array ga = arr(g);
-  bool same = static_cast<size_t>(ga.ndim()) == m.shape.size();
-  if (same)
-    for (size_t k = 0; k < m.shape.size(); ++k)
-      if (ga.shape(k) != m.shape[k]) same = false;
+  PyObject* ga = g.ptr();
+  const size_t gd = static_cast<size_t>(npy::ndim(ga));
+  bool same = gd == md;
+  for (size_t k = 0; same && k < md; ++k)
+    if (npy::dims(ga)[k] != shape[k]) same = false;
   if (!same) {
-    const size_t gd = ga.ndim(), md = m.shape.size();
     bool ok = gd >= md;
     for (size_t k = 0; ok && k < md; ++k) {
-      py::ssize_t s = m.shape[md - 1 - k], gs = ga.shape(gd - 1 - k);
+      Py_ssize_t s = shape[md - 1 - k], gs = npy::dims(ga)[gd - 1 - k];
       if (s != 1 && s != gs) ok = false;
     }
     if (!ok) {
-      std::string got = py::str(shape_tuple(shape_of(ga))), want = py::str(shape_tuple(m.shape));
+      auto list = [](const Py_ssize_t* d, size_t n) {
+        std::string s = "[";
+        for (size_t k = 0; k < n; ++k) s += (k ? ", " : "") + std::to_string(d[k]);
+        return s + "]";
+      };
       throw std::runtime_error("Function " + std::string(py::str(node.name)) +
                                " returned an invalid gradient at index " + std::to_string(i) +
-                               " - got " + got + " but expected shape compatible with " + want);
+                               " - got " + list(npy::dims(ga), gd) +
+                               " but expected shape compatible with " + list(shape, md));
     }
     const size_t lead = gd - md;
-    std::vector<py::ssize_t> axes;
-    for (size_t k = 0; k < lead; ++k) axes.push_back(static_cast<py::ssize_t>(k));
+    std::vector<Py_ssize_t> axes;
+    for (size_t k = 0; k < lead; ++k) axes.push_back(static_cast<Py_ssize_t>(k));
     for (size_t k = 0; k < md; ++k)
-      if (m.shape[k] == 1 && ga.shape(lead + k) != 1) axes.push_back(static_cast<py::ssize_t>(lead + k));
-    py::object r = g;
-    if (!axes.empty())
-      r = g.attr("sum")(py::arg("axis") = shape_tuple(axes), py::arg("keepdims") = true);
-    g = as_array(r.attr("reshape")(shape_tuple(m.shape)));
-    ga = arr(g);
+      if (shape[k] == 1 && npy::dims(ga)[lead + k] != 1)
+        axes.push_back(static_cast<Py_ssize_t>(lead + k));
+    if (axes.size() == lead && lead > 0) {
+      // Only leading axes: the same reduction without keepdims already has the input's shape
+      // (and is a fresh array, not a reshaped view, so a leaf can adopt it).
+      g = npy::sum_axes(g.ptr(), axes, false);
+    } else {
+      py::object r = g;
+      if (!axes.empty()) r = npy::sum_axes(g.ptr(), axes, true);  // g.sum(axis=axes, keepdims=True)
+      g = npy::as_array(npy::reshape(r.ptr(), static_cast<int>(md), shape));
+    }
+    ga = g.ptr();
   }
-  if (ga.dtype().char_() != m.dtype) g = g.attr("astype")(m.dtype_obj);
+  PyObject* d = npy::descr(ga);
+  if (e.custom_dtype) {
+    py::object want = node.in_dtype(i);
+    if (!py::reinterpret_borrow<py::object>(d).equal(want)) g = g.attr("astype")(want);
+  } else if (!(npy::is_canonical(d) && npy::descr_type_num(d) == e.type_num)) {
+    g = g.attr("astype")(node.in_dtype(i));
+  }
   return g;
+}
+
+void accumulate_leaf(Node& acc, py::object g, bool create_graph) {
+  if (!create_graph && npy::is_exact(g.ptr())) {
+    PyObject* ga = g.ptr();
+    const int t = npy::fast_float(ga);
+    PyObject* old = acc.extras && acc.extras->grad ? acc.extras->grad.ptr() : nullptr;
+    if (!old) {
+      // A fresh .grad: adopt the array when nothing else can see it, else copy it.
+      py::object a = npy::exclusively_owned(ga) ? std::move(g) : npy::copy(ga);
+      acc.ext().grad = tensor::wrap(std::move(a));
+      return;
+    }
+    if (t && tensor::st.fast && tensor::check(old) && tensor::raw(old, tensor::GRAD_FN) == Py_None) {
+      PyObject* od = tensor::raw(old, tensor::DATA);
+      // Hold both while the loop may run without the GIL (x.grad could be reset meanwhile).
+      py::object keep_old = py::reinterpret_borrow<py::object>(old);
+      py::object keep_od = py::reinterpret_borrow<py::object>(od ? od : Py_None);
+      if (od && npy::fast_float(od) == t && (npy::flags(od) & npy::kWriteable) &&
+          npy::same_shape(od, ga)) {
+        char *po = npy::data(od), *pg = npy::data(ga);
+        const Py_ssize_t n = npy::size(ga);
+        const Py_ssize_t bytes = n * (t == npy::kFloat ? 4 : 8);
+        const bool disjoint = po + bytes <= pg || pg + bytes <= po;
+        if (disjoint || po == pg) {
+          // np.add(old, g, out=old), then old._bump_version().
+          {
+            GilRelease nogil(n >= kReleaseGil);
+            if (t == npy::kFloat) {
+              float* o = reinterpret_cast<float*>(po);
+              const float* b = reinterpret_cast<const float*>(pg);
+              for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + b[i];
+            } else {
+              double* o = reinterpret_cast<double*>(po);
+              const double* b = reinterpret_cast<const double*>(pg);
+              for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + b[i];
+            }
+          }
+          PyObject* vc = tensor::raw(old, tensor::VC);
+          if (vc && vc != Py_None) {
+            if (!PyList_Check(vc) || PyList_GET_SIZE(vc) < 1)
+              throw py::type_error("chaingrad: a tensor's version counter must be a list");
+            PyObject* one = PyLong_FromLong(1);
+            PyObject* nv = one ? PyNumber_Add(PyList_GET_ITEM(vc, 0), one) : nullptr;
+            Py_XDECREF(one);
+            if (!nv) throw py::error_already_set();
+            PyList_SetItem(vc, 0, nv);  // steals nv
+          }
+          return;
+        }
+      }
+    }
+  }
+  const bool owned = npy::is_array(g.ptr()) && npy::exclusively_owned(g.ptr());
+  py::object node = py::reinterpret_borrow<py::object>(object_of(&acc));
+  call(bridge.accumulate,
+       {node.ptr(), g.ptr(), create_graph ? Py_True : Py_False, owned ? Py_True : Py_False});
 }
 
 }  // namespace chaingrad

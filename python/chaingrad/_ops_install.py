@@ -19,3 +19,8 @@ def _pos(self: Tensor) -> Tensor:
 Tensor.__pos__ = _pos  # type: ignore[attr-defined]
 # __eq__ is elementwise, so hashing must not depend on it: tensors hash by identity, as torch's.
 Tensor.__hash__ = lambda self: id(self)  # type: ignore[assignment]
+
+# Native forward fast paths (C++ engine); the functions above remain the fallback and the spec.
+from .ops import _fast  # noqa: E402
+
+_fast.install()

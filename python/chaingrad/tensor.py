@@ -16,6 +16,7 @@ import numpy as np
 from . import _bridge
 from . import engine as _engine
 from ._format import format_tensor
+from .dtypes import resolve_dtype
 
 _GRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _DEFAULT_FLOAT = np.dtype(np.float32)
@@ -364,8 +365,6 @@ def _wrap_dim(dim: int, ndim: int, what: str) -> int:
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Data -> a fresh array with torch's default dtypes (float32 for Python floats)."""
-    from .dtypes import resolve_dtype
-
     want = resolve_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         arr = np.array(data._data, dtype=want, copy=True)
