@@ -151,7 +151,7 @@ def test_special_values(both, dtype):
     for op in ("add", "sub", "mul", "div"):
         assert_engines_agree(BINARY[op], vals, vals[::-1].copy())
     for op in ("mul", "add", "rdiv", "div"):
-        assert_engines_agree(lambda t: SCALAR_OPS[op](t, 2.5), vals)
+        assert_engines_agree(lambda t, op=op: SCALAR_OPS[op](t, 2.5), vals)
     assert_engines_agree(lambda t: t ** 2, vals)
     assert_engines_agree(lambda t: t ** 0.5, vals)
     assert_engines_agree(lambda t: t.log(), np.abs(vals))
@@ -444,7 +444,8 @@ def test_cycle_through_hook_is_collected():
     y = x * 2.0
     node = y.grad_fn
     holder = {}
-    node.register_hook(lambda gi, go: holder)  # closure -> dict -> node -> closure
+    # closure -> dict -> node -> closure (holder is deleted below; the closure keeps the cell)
+    node.register_hook(lambda gi, go: holder)  # noqa: F821
     holder["node"] = node
     r = weakref.ref(node)
     del y, node, holder
@@ -493,7 +494,8 @@ def test_matmul_shapes(both, shapes, dtype):
 @pytest.mark.parametrize("dtype", [F32, F64])
 @pytest.mark.parametrize("args", [{}, {"dim": 0}, {"dim": 1}, {"dim": -1, "keepdim": True},
                                   {"dim": (0, 2)}, {"dim": (2, 0), "keepdim": True},
-                                  {"dim": (0, 1, 2)}, {"keepdim": True}, {"dim": 1, "keepdim": False}])
+                                  {"dim": (0, 1, 2)}, {"keepdim": True},
+                                  {"dim": 1, "keepdim": False}])
 @pytest.mark.parametrize("op", ["sum", "mean"])
 def test_reductions(both, op, args, dtype):
     a = _values((7, 13, 5), dtype, 12) * 100
@@ -539,8 +541,9 @@ def test_products_accumulated_into_shared_buffers(both):
             acc = acc + (x * w) * float(k + 1) + x * x
         return (acc * w).sum()
 
-    assert_engines_agree(f, rng.standard_normal(16).astype(F32), rng.standard_normal(16).astype(F32))
-    assert_engines_agree(f, rng.standard_normal(()).astype(F64), rng.standard_normal(()).astype(F64))
+    for shape, dt in (((16,), F32), ((), F64)):
+        assert_engines_agree(f, rng.standard_normal(shape).astype(dt),
+                             rng.standard_normal(shape).astype(dt))
 
 
 def test_threads_with_long_loops_that_release_the_gil(engine):
@@ -571,7 +574,7 @@ def test_threads_with_long_loops_that_release_the_gil(engine):
 
     expected_f = [forward_only(k) for k in range(4)]
     graphs = [build(k) for k in range(4)]
-    for x, w, y in graphs:
+    for _x, _w, y in graphs:
         y.backward(retain_graph=True)
     expected_g = [(x.grad._data.copy(), w.grad._data.copy()) for x, w, _ in graphs]
     for x, w, _ in graphs:
