@@ -359,21 +359,22 @@ class _LogSoftmax(Function):
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 
+def _float_input(input: Tensor, dtype: Any, name: str) -> Tensor:
+    """The (optionally cast) input of a softmax, as float32 when it is an integer tensor."""
+    check_tensor(input, name)
+    x = _as_dtype(input, dtype)
+    return x if x._data.dtype.kind == "f" else x.to(np.float32)
+
+
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
-    check_tensor(input, "softmax")
-    x = _as_dtype(input, dtype)
-    if x._data.dtype.kind != "f":
-        x = x.to(np.float32)
+    x = _float_input(input, dtype, "softmax")
     return _Softmax.apply(x, _softmax_dim(x.ndim, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``dim``: stable for large logits, exact log-probabilities."""
-    check_tensor(input, "log_softmax")
-    x = _as_dtype(input, dtype)
-    if x._data.dtype.kind != "f":
-        x = x.to(np.float32)
+    x = _float_input(input, dtype, "log_softmax")
     return _LogSoftmax.apply(x, _softmax_dim(x.ndim, dim, "log_softmax"))
 
 
