@@ -245,3 +245,28 @@ def test_node_introspection():
     names = [f.name() for f, _ in fn.next_functions]
     assert names == ["AddBackward0", "AccumulateGrad"]
     assert repr(fn).startswith("<MulBackward0 object at 0x")
+
+
+@pytest.mark.parametrize("choice", ["cpp", "python"])
+def test_engine_selected_by_environment(choice, engine):
+    """CHAINGRAD_ENGINE picks the engine at import (a fresh interpreter: import order matters)."""
+    import os
+    import subprocess
+    import sys
+
+    if engine != choice:
+        pytest.skip("runs once per choice")
+    code = (
+        "import chaingrad as cg; x = cg.tensor(2.0, requires_grad=True); (x * x).backward(); "
+        "print(cg.engine.get_engine_name(), x.grad.item())"
+    )
+    env = dict(os.environ, CHAINGRAD_ENGINE=choice)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [choice, "4.0"]
+
+
+def test_unknown_engine_is_rejected():
+    with pytest.raises(ValueError, match="unknown engine"):
+        cg.engine.set_engine("gpu")
