@@ -5,8 +5,9 @@
 // exact, aligned, C-contiguous arrays of one float dtype (float32 or float64) and one shape
 // (WHERE's condition: a C-contiguous bool array of that shape). Anything else returns false and
 // the caller runs the reference kernel, which is correct by construction. Transcendentals
-// (SIN's cos, COS's sin) run NumPy's own inner loops, verified bit for bit at import; when a
-// loop could not be verified, the kind falls back.
+// (SIN's cos, COS's sin, RPOW_SCALAR's log of the base) run NumPy's own inner loops, verified
+// bit for bit at import; when a loop could not be verified, the kind falls back. POW stays on
+// the reference kernel.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -195,6 +196,105 @@ bool clamp_backward(Node& node, py::object& g, std::vector<py::object>& out) {
       x.ptr());
 }
 
+
+// CLAMP_TENSOR: where(mask, g, 0) per present input, with _reference clamp_masks:
+//   both bounds: x: (x >= lo) & (x <= hi), lo: (x < lo) & (lo < hi), hi: (x > hi) | (hi < lo)
+//   lo only: x: x >= lo, lo: x < lo;  hi only: x: x <= hi, hi: x > hi.
+bool clamp_tensor_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  if (node.n_in != 3 || node.saved().size() != 3 || node.scalars().size() != 2) return false;
+  const bool has_lo = node.scalars()[0] != 0.0, has_hi = node.scalars()[1] != 0.0;
+  if (!has_lo && !has_hi) return false;
+  py::object x = node.saved()[0].data;
+  py::object lo = has_lo ? node.saved()[1].data : py::object();
+  py::object hi = has_hi ? node.saved()[2].data : py::object();
+  PyObject* gp = g.ptr();
+  if (!x || !npy::is_array(gp) || !npy::is_array(x.ptr())) return false;
+  if ((has_lo && (!lo || !npy::is_array(lo.ptr()))) || (has_hi && (!hi || !npy::is_array(hi.ptr()))))
+    return false;
+  int t;
+  if (has_lo && has_hi) t = fast_layout(gp, {x.ptr(), lo.ptr(), hi.ptr()});
+  else t = fast_layout(gp, {x.ptr(), has_lo ? lo.ptr() : hi.ptr()});
+  if (!t) return false;
+  auto need = [&](size_t i) { return static_cast<bool>(node.next()[i].fn); };
+  const bool n0 = need(0), n1 = has_lo && need(1), n2 = has_hi && need(2);
+  // Outputs other than the first written take new arrays; the first needed one may take g.
+  py::object r[3];
+  bool took = false;
+  for (int i = 0; i < 3; ++i) {
+    const bool want = i == 0 ? n0 : i == 1 ? n1 : n2;
+    if (!want) continue;
+    if (!took) {
+      r[i] = out_buffer(g);
+      took = true;
+    } else {
+      r[i] = npy::empty_like(gp);
+    }
+  }
+  const Py_ssize_t n = npy::size(gp);
+  PyObject *px = x.ptr(), *pl = lo ? lo.ptr() : nullptr, *ph = hi ? hi.ptr() : nullptr;
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    const T *pg = cptr<T>(gp), *xv = cptr<T>(px), *lv = cptr<T>(pl), *hv = cptr<T>(ph);
+    T* o[3] = {r[0] ? mptr<T>(r[0].ptr()) : nullptr, r[1] ? mptr<T>(r[1].ptr()) : nullptr,
+               r[2] ? mptr<T>(r[2].ptr()) : nullptr};
+    GilRelease nogil(n >= kReleaseGil);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      const T gv = pg[i], xi = xv[i];
+      bool m0, m1 = false, m2 = false;
+      if (lv && hv) {
+        const T l = lv[i], h = hv[i];
+        m0 = (xi >= l) && (xi <= h);
+        m1 = (xi < l) && (l < h);
+        m2 = (xi > h) || (h < l);
+      } else if (lv) {
+        m0 = xi >= lv[i];
+        m1 = xi < lv[i];
+      } else {
+        m0 = xi <= hv[i];
+        m2 = xi > hv[i];
+      }
+      if (o[0]) o[0][i] = m0 ? gv : T(0);
+      if (o[1]) o[1][i] = m1 ? gv : T(0);
+      if (o[2]) o[2][i] = m2 ? gv : T(0);
+    }
+  };
+  if (t == npy::kFloat) run(float(0));
+  else run(double(0));
+  out.clear();
+  for (auto& o : r) out.push_back(std::move(o));
+  return true;
+}
+
+// RPOW_SCALAR (s ** x): lg = dtype(log(float64(s))) by NumPy's float64 log loop;
+// s == 0: g * where(x >= 0, 0, y * lg), else g * (y * lg).
+bool rpow_scalar_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  if (node.saved().size() != 2 || node.scalars().size() != 1) return false;
+  py::object x = node.saved()[0].data, y = node.saved()[1].data;
+  if (!x || !y || !npy::is_array(x.ptr()) || !npy::is_array(y.ptr())) return false;
+  const npy::Loop& lp = npy::loop(npy::L_LOG, true);
+  if (!lp) return false;
+  double s = node.scalars()[0], lg = 0;
+  {
+    Py_ssize_t one = 1;
+    char* args[2] = {reinterpret_cast<char*>(&s), reinterpret_cast<char*>(&lg)};
+    Py_ssize_t steps[2] = {0, 0};
+    lp.fn(args, &one, steps, lp.data);
+  }
+  const float lg32 = static_cast<float>(lg);  // log of a finite double: in float range or inf
+  const bool zero = s == 0;
+  return unary(
+      g, out,
+      [=](auto gv, auto xv, auto yv) {
+        using T = decltype(gv);
+        T l;
+        if constexpr (sizeof(T) == 4) l = lg32;
+        else l = lg;
+        if (zero) return gv * (xv >= T(0) ? T(0) : yv * l);
+        return gv * (yv * l);
+      },
+      x.ptr(), y.ptr());
+}
+
 }  // namespace
 
 bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out) {
@@ -314,8 +414,12 @@ bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out)
       if (!c || node.n_in != 2) return false;
       return where_backward(g, c.ptr(), need(0), need(1), out);
     }
+    case CLAMP_TENSOR:
+      return clamp_tensor_backward(node, g, out);
+    case RPOW_SCALAR:
+      return rpow_scalar_backward(node, g, out);
     default:
-      return false;  // CLAMP_TENSOR, POW, RPOW_SCALAR: the reference kernel
+      return false;  // POW: the reference kernel
   }
 }
 

@@ -75,6 +75,25 @@ def _pair_inputs(dt, rng):
     return [a, b]
 
 
+def _clamp_tensor_inputs(n_bounds):
+    def make(dt, rng):
+        x = values(dt, rng)
+        bounds = [values(dt, rng) for _ in range(n_bounds)]
+        bounds[0][::4] = x[::4]  # x at a bound
+        if n_bounds == 2:
+            bounds[1][::5] = x[::5]
+            bounds[1][1::7] = bounds[0][1::7]  # lo == hi
+        return [x, *bounds]
+
+    return make
+
+
+def _rpow_inputs(dt, rng):
+    x = values(dt, rng)
+    x[:3] = np.array([0.0, -0.0, 1.0], dtype=dt)
+    return [x]
+
+
 CASES = {
     "abs": _unary(cg.abs, K.ABS),
     "sign": _unary(cg.sign, K.SIGN),
@@ -92,6 +111,14 @@ CASES = {
     "clamp_max": (K.CLAMP, lambda x: cg.clamp(x, max=1.0), _clamp_inputs),
     "clamp_inexact": (K.CLAMP, lambda x: cg.clamp(x, -0.1, 0.7), _clamp_inputs),
     "clamp_inverted": (K.CLAMP, lambda x: cg.clamp(x, 1.0, -1.0), _clamp_inputs),
+    "clamp_tensor": (K.CLAMP_TENSOR, lambda x, lo, hi: cg.clamp(x, lo, hi),
+                     _clamp_tensor_inputs(2)),
+    "clamp_tensor_min": (K.CLAMP_TENSOR, lambda x, lo: cg.clamp(x, min=lo), _clamp_tensor_inputs(1)),
+    "clamp_tensor_max": (K.CLAMP_TENSOR, lambda x, hi: cg.clamp(x, max=hi), _clamp_tensor_inputs(1)),
+    "rpow": (K.RPOW_SCALAR, lambda x: 2.0 ** x, _rpow_inputs),
+    "rpow_frac": (K.RPOW_SCALAR, lambda x: 0.3 ** x, _rpow_inputs),
+    "rpow_zero": (K.RPOW_SCALAR, lambda x: 0.0 ** x, _rpow_inputs),
+    "rpow_negative": (K.RPOW_SCALAR, lambda x: (-2.0) ** x, _rpow_inputs),
     "maximum": (K.MAXIMUM, cg.maximum, _pair_inputs),
     "minimum": (K.MINIMUM, cg.minimum, _pair_inputs),
     "where": (
@@ -196,7 +223,8 @@ def test_runs_natively_on_fast_layout(engine, monkeypatch, case, dtype):
         assert all(x is not None for x in grads)
 
 
-@pytest.mark.parametrize("case", ["abs", "sqrt", "clamp", "maximum", "where"])
+@pytest.mark.parametrize(
+    "case", ["abs", "sqrt", "clamp", "clamp_tensor", "maximum", "where", "rpow"])
 def test_other_layouts_fall_back(engine, monkeypatch, case):
     if engine != "cpp":
         pytest.skip("the reference engine always runs the NumPy kernels")
