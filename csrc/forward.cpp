@@ -654,7 +654,7 @@ py::dict fast_ops_stats() {
   d["fast"] = S.fast;
   d["fallback"] = S.fallbacks;
   d["enabled"] = S.on;
-  const char* loops[npy::L_NUM] = {"exp", "log", "tanh", "power", "reciprocal"};
+  const char* loops[npy::L_NUM] = {"exp", "log", "tanh", "power", "reciprocal", "sin", "cos"};
   py::dict native;
   for (int k = 0; k < npy::L_NUM; ++k)
     native[loops[k]] = py::make_tuple(static_cast<bool>(npy::loop(npy::LoopOp(k), false)),

@@ -28,7 +28,14 @@ namespace chaingrad {
 enum Kind : int {
   PY = 0, ACCUMULATE, ADD, SUB, MUL, DIV, NEG, POW_SCALAR, EXP, LOG, TANH, SIGMOID, RELU,
   SUM, MEAN, MATMUL, ADD_SCALAR, MUL_SCALAR, DIV_SCALAR, RDIV_SCALAR, RSUB_SCALAR,
-  NUM_KINDS
+  NUM_KINDS,
+  // The full op set's kinds (node layouts in _kinds.py). 21..37 are elementwise
+  // (kernels_pointwise.cpp); the reductions 38..46 run the reference NumPy kernels.
+  ABS = 21, SIGN = 22, SQRT = 23, RSQRT = 24, LOG1P = 25, EXPM1 = 26, SIN = 27, COS = 28,
+  TAN = 29, RECIPROCAL = 30, CLAMP = 31, CLAMP_TENSOR = 32, MAXIMUM = 33, MINIMUM = 34,
+  WHERE = 35, POW = 36, RPOW_SCALAR = 37,
+  PROD = 38, MAXMIN_ALL = 39, MAXMIN_DIM = 40, AMAXMIN = 41, VAR = 42, STD = 43,
+  LOGSUMEXP = 44, NORM = 45, CUMSUM = 46
 };
 
 struct Node;

@@ -481,6 +481,7 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       matmul_backward(node, g, need(0), need(1), out);
       return;
     default:
+      if (pointwise_backward(node, g, out)) return;
       break;
   }
   // Unusual layouts or dtypes of the kinds above, and kinds without a C++ kernel.

@@ -24,6 +24,10 @@ void init_kernels(py::module_ numpy);
 void native_backward(Node& node, py::object g, std::vector<py::object>& out,
                      py::object* const* dest = nullptr);
 
+// The elementwise kinds 21..37 (kernels_pointwise.cpp) on the fast layout. Returns false,
+// leaving `g` and `out` untouched, for any other layout or kind (the caller then falls back).
+bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out);
+
 // slot += g: in place in whichever of the two arrays is exclusively owned, else a new array.
 void accumulate_into(py::object& slot, py::object g);
 

@@ -115,8 +115,8 @@ struct UFuncHead {
 
 Loop table[L_NUM][2];
 
-const char* const kNames[L_NUM] = {"exp", "log", "tanh", "power", "reciprocal"};
-const int kNargs[L_NUM] = {2, 2, 2, 3, 2};
+const char* const kNames[L_NUM] = {"exp", "log", "tanh", "power", "reciprocal", "sin", "cos"};
+const int kNargs[L_NUM] = {2, 2, 2, 3, 2, 2, 2};
 
 Loop find_loop(PyObject* uf, int nargs, int type_num) {
   Loop none;

@@ -139,7 +139,7 @@ struct Loop {
   explicit operator bool() const { return fn != nullptr; }
 };
 
-enum LoopOp : int { L_EXP, L_LOG, L_TANH, L_POWER, L_RECIPROCAL, L_NUM };
+enum LoopOp : int { L_EXP, L_LOG, L_TANH, L_POWER, L_RECIPROCAL, L_SIN, L_COS, L_NUM };
 
 // The loop NumPy itself runs for `op` on float32 (is64 = false) / float64, or an empty Loop
 // when the ufunc object's layout could not be verified (callers then call the ufunc).

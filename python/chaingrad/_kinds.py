@@ -34,8 +34,10 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 # engine: the core calls the reference NumPy kernel for it (_bridge.array_backward).
 
 # ---------------------------------------------------------------------------------------------
-# Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). None has a C++
-# kernel yet, so the core runs the NumPy kernels of ``_reference/kernels_*.py`` for them. The
+# Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). The elementwise
+# kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
+# (same-shape C-contiguous float32/float64 operands); other layouts, POW and the reductions run
+# the NumPy kernels of ``_reference/kernels_*.py``. The
 # comment on each gives the node layout a C++ kernel must follow:
 #   inputs (edges, in order) | save (saved values, in order) | scalars
 # "x" is the op's input tensor, "y" its output. Dims in scalars are non-negative ints stored as
