@@ -10,7 +10,7 @@
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, for float32/float64 gradients and inputs. Anything
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, for float32/float64 gradients and inputs. Anything
 // else (other dtypes, an unexpected node layout, a NumPy without the error-state context
 // variable) returns false, and the caller runs the reference kernel.
 #include <cfloat>
@@ -36,6 +36,10 @@ struct Fns {
   PyObject* where = nullptr;
   PyObject* add_reduce = nullptr;
   PyObject* intp = nullptr;
+  PyObject* isnan = nullptr;
+  PyObject* zeros = nullptr;
+  PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero
+  PyObject* kw_dtype = nullptr;       // ("dtype",)
   PyObject* f32_nan = nullptr;  // np.float32(np.nan)
   PyObject* f32_inf = nullptr;  // np.float32(np.inf)
   PyObject* make_extobj = nullptr;
@@ -227,6 +231,17 @@ void init_reduction_kernels(py::module_ numpy) {
   f.where = own("where");
   f.add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
   f.intp = own("intp");
+  f.isnan = own("isnan");
+  f.zeros = own("zeros");
+  f.kw_dtype = py::make_tuple("dtype").release().ptr();
+  try {
+    f.count_nonzero =
+        py::object(py::module_::import("numpy._core.multiarray").attr("count_nonzero"))
+            .release()
+            .ptr();
+  } catch (py::error_already_set&) {
+    f.count_nonzero = nullptr;  // MAXMIN_ALL falls back
+  }
   f.f32_nan = py::object(numpy.attr("float32")(py::float_(NAN))).release().ptr();
   f.f32_inf = py::object(numpy.attr("float32")(py::float_(INFINITY))).release().ptr();
   f.kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
@@ -319,6 +334,28 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       IgnoreDivInvalid es;
       py::object q = call(f.divide, {gg.ptr(), count.ptr()});
       r = call(f.multiply, {q.ptr(), mask.ptr()});
+      break;
+    }
+    case MAXMIN_ALL: {
+      // mask = np.isnan(x) if np.isnan(y) else x == y
+      // out = np.zeros(x.shape, dtype=g.dtype); out[mask] = g / g.dtype.type(count_nonzero(mask))
+      py::object x = saved(0), y = saved(1);
+      if (!f.count_nonzero || !float_array(x.ptr()) || !float_array(y.ptr())) return false;
+      py::object yn = call(f.isnan, {y.ptr()});
+      const int truth = PyObject_IsTrue(yn.ptr());
+      if (truth < 0) throw py::error_already_set();
+      py::object mask = truth ? call(f.isnan, {x.ptr()}) : call(f.equal, {x.ptr(), y.ptr()});
+      py::object shape = steal(PyObject_GetAttrString(x.ptr(), "shape"));
+      py::object dt = py::reinterpret_borrow<py::object>(npy::descr(g.ptr()));
+      py::object o = call(f.zeros, {shape.ptr(), dt.ptr()}, f.kw_dtype);
+      py::object cnt = call(f.count_nonzero, {mask.ptr()});
+      const long long c = PyLong_AsLongLong(cnt.ptr());
+      if (c == -1 && PyErr_Occurred()) throw py::error_already_set();
+      if (c < 0 || c > (1LL << 24)) return false;  // int -> double -> float32 stays exact
+      py::object cs = typed(g.ptr(), static_cast<double>(c));
+      py::object v = call(f.divide, {g.ptr(), cs.ptr()});
+      if (PyObject_SetItem(o.ptr(), mask.ptr(), v.ptr()) < 0) throw py::error_already_set();
+      r = std::move(o);
       break;
     }
     default:
