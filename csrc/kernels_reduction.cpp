@@ -10,7 +10,7 @@
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, for float32/float64 gradients and inputs. Anything
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, for float32/float64 gradients and inputs. Anything
 // else (other dtypes, an unexpected node layout, a NumPy without the error-state context
 // variable) returns false, and the caller runs the reference kernel.
 #include <cfloat>
@@ -40,6 +40,11 @@ struct Fns {
   PyObject* zeros = nullptr;
   PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero
   PyObject* kw_dtype = nullptr;       // ("dtype",)
+  PyObject* ascontiguousarray = nullptr;
+  PyObject* f64 = nullptr;   // np.float64
+  PyObject* f32 = nullptr;   // np.float32
+  PyObject* s_cumsum = nullptr;
+  PyObject* s_astype = nullptr;
   PyObject* f32_nan = nullptr;  // np.float32(np.nan)
   PyObject* f32_inf = nullptr;  // np.float32(np.inf)
   PyObject* make_extobj = nullptr;
@@ -218,6 +223,32 @@ py::object var_backward(const py::object& g_in, PyObject* x, double corr, bool k
   return call(f.multiply, {a.ptr(), d.ptr()});
 }
 
+// np.flip(a, axis): a[..., ::-1 at axis, ...] (a view).
+py::object flip(PyObject* a, int axis) {
+  const int nd = npy::ndim(a);
+  py::tuple idx(static_cast<size_t>(nd));
+  for (int k = 0; k < nd; ++k)
+    idx[static_cast<size_t>(k)] =
+        k == axis ? py::slice(py::none(), py::none(), py::int_(-1)) : py::slice(py::none(), py::none(), py::none());
+  return steal(PyObject_GetItem(a, idx.ptr()));
+}
+
+// cumsum_array(d, axis): d.cumsum(axis=axis, dtype=np.float64).astype(np.float32) for
+// float32, else d.cumsum(axis=axis) (np.cumsum is ndarray.cumsum with out=None).
+py::object cumsum_array(PyObject* d, int axis) {
+  py::object ax = py::int_(axis);
+  if (npy::float_type(d) == npy::kFloat) {
+    PyObject* args[3] = {d, ax.ptr(), f.f64};
+    static PyObject* kw = py::make_tuple("axis", "dtype").release().ptr();
+    py::object c = steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw));
+    PyObject* a2[2] = {c.ptr(), f.f32};
+    return steal(PyObject_VectorcallMethod(f.s_astype, a2, 2, nullptr));
+  }
+  PyObject* args[2] = {d, ax.ptr()};
+  static PyObject* kw1 = py::make_tuple("axis").release().ptr();
+  return steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw1));
+}
+
 }  // namespace
 
 void init_reduction_kernels(py::module_ numpy) {
@@ -234,6 +265,11 @@ void init_reduction_kernels(py::module_ numpy) {
   f.isnan = own("isnan");
   f.zeros = own("zeros");
   f.kw_dtype = py::make_tuple("dtype").release().ptr();
+  f.ascontiguousarray = own("ascontiguousarray");
+  f.f64 = own("float64");
+  f.f32 = own("float32");
+  f.s_cumsum = py::str("cumsum").release().ptr();
+  f.s_astype = py::str("astype").release().ptr();
   try {
     f.count_nonzero =
         py::object(py::module_::import("numpy._core.multiarray").attr("count_nonzero"))
@@ -356,6 +392,28 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       py::object v = call(f.divide, {g.ptr(), cs.ptr()});
       if (PyObject_SetItem(o.ptr(), mask.ptr(), v.ptr()) < 0) throw py::error_already_set();
       r = std::move(o);
+      break;
+    }
+    case CUMSUM: {
+      // g if trivial, else np.ascontiguousarray(np.flip(cumsum_array(np.flip(g, dim), dim), dim))
+      if (sc.size() != 1) return false;
+      PyObject* gp = g.ptr();
+      const int nd = npy::ndim(gp);
+      const double d = sc[0];
+      if (nd == 0 || npy::size(gp) <= 1) {
+        r = g;
+        break;
+      }
+      if (!(d >= 0) || d != std::floor(d) || d >= nd) return false;
+      const int dim = static_cast<int>(d);
+      if (npy::dims(gp)[dim] == 1) {
+        r = g;
+        break;
+      }
+      py::object a = flip(gp, dim);
+      py::object c = cumsum_array(a.ptr(), dim);
+      py::object b = flip(c.ptr(), dim);
+      r = call(f.ascontiguousarray, {b.ptr()});
       break;
     }
     default:

@@ -1,5 +1,5 @@
 """The C++ backward kernels of the reduction kinds (csrc/kernels_reduction.cpp: LOGSUMEXP, VAR,
-STD, AMAXMIN, MAXMIN_ALL) agree bit for bit with the reference NumPy kernels, over shapes, dims, keepdim,
+STD, AMAXMIN, MAXMIN_ALL, CUMSUM) agree bit for bit with the reference NumPy kernels, over shapes, dims, keepdim,
 corrections and special values (ties, zeros, +-inf, NaN), and run without the reference kernel.
 
 The comparisons build the same computation in each engine themselves, so they run once (under
@@ -97,6 +97,8 @@ def _ops(dims, keepdim, corr):
     ops["std"] = (K.STD, lambda t: cg.std(t, dims, keepdim=keepdim, correction=corr))
     ops["amax"] = (K.AMAXMIN, lambda t: cg.amax(t, () if dims is None else dims, keepdim))
     ops["amin"] = (K.AMAXMIN, lambda t: cg.amin(t, () if dims is None else dims, keepdim))
+    if dims is not None and len(dims) == 1 and not keepdim:
+        ops["cumsum"] = (K.CUMSUM, lambda t: cg.cumsum(t, dims[0]))
     if dims is None and not keepdim:
         ops["max_all"] = (K.MAXMIN_ALL, lambda t: cg.max(t))
         ops["min_all"] = (K.MAXMIN_ALL, lambda t: cg.min(t))
@@ -150,6 +152,8 @@ NATIVE = {
     "std_dim": (K.STD, lambda t: cg.std(t, 1)),
     "amax": (K.AMAXMIN, lambda t: cg.amax(t, 1)),
     "amin_all": (K.AMAXMIN, lambda t: cg.amin(t)),
+    "cumsum0": (K.CUMSUM, lambda t: cg.cumsum(t, 0)),
+    "cumsum1": (K.CUMSUM, lambda t: cg.cumsum(t, 1)),
     "max_all": (K.MAXMIN_ALL, lambda t: cg.max(t)),
     "min_all": (K.MAXMIN_ALL, lambda t: cg.min(t)),
 }
