@@ -10,7 +10,7 @@
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, for float32/float64 gradients and inputs. Anything
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for float32/float64 gradients and inputs. Anything
 // else (other dtypes, an unexpected node layout, a NumPy without the error-state context
 // variable) returns false, and the caller runs the reference kernel.
 #include <cfloat>
@@ -40,10 +40,12 @@ struct Fns {
   PyObject* zeros = nullptr;
   PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero
   PyObject* kw_dtype = nullptr;       // ("dtype",)
+  PyObject* kw_axis = nullptr;        // ("axis",)
   PyObject* ascontiguousarray = nullptr;
   PyObject* f64 = nullptr;   // np.float64
   PyObject* f32 = nullptr;   // np.float32
   PyObject* s_cumsum = nullptr;
+  PyObject* or_reduce = nullptr;  // np.logical_or.reduce (ndarray.any's reduction)
   PyObject* s_astype = nullptr;
   PyObject* f32_nan = nullptr;  // np.float32(np.nan)
   PyObject* f32_inf = nullptr;  // np.float32(np.inf)
@@ -265,10 +267,12 @@ void init_reduction_kernels(py::module_ numpy) {
   f.isnan = own("isnan");
   f.zeros = own("zeros");
   f.kw_dtype = py::make_tuple("dtype").release().ptr();
+  f.kw_axis = py::make_tuple("axis").release().ptr();
   f.ascontiguousarray = own("ascontiguousarray");
   f.f64 = own("float64");
   f.f32 = own("float32");
   f.s_cumsum = py::str("cumsum").release().ptr();
+  f.or_reduce = py::object(numpy.attr("logical_or").attr("reduce")).release().ptr();
   f.s_astype = py::str("astype").release().ptr();
   try {
     f.count_nonzero =
@@ -392,6 +396,31 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       py::object v = call(f.divide, {g.ptr(), cs.ptr()});
       if (PyObject_SetItem(o.ptr(), mask.ptr(), v.ptr()) < 0) throw py::error_already_set();
       r = std::move(o);
+      break;
+    }
+    case PROD: {
+      // x.ndim == 0: g. Else (dims restored when a dim is given) g * (y / x) when no element
+      // of x is zero; the zero branches (exclusive products) stay on the reference kernel.
+      py::object x = saved(0), y = saved(1);
+      if (!float_array(x.ptr()) || !float_array(y.ptr())) return false;
+      if (npy::ndim(x.ptr()) == 0) {
+        r = g;
+        break;
+      }
+      py::object gg = g, yy = y;
+      if (!sc.empty()) {
+        if (sc.size() != 2 || !read_dims(node, 1, npy::ndim(x.ptr()), dims)) return false;
+        const bool keepdim = sc[0] != 0.0;
+        gg = restore_dims(g, dims, keepdim, x.ptr());
+        yy = restore_dims(y, dims, keepdim, x.ptr());
+      }
+      py::object z = call(f.equal, {x.ptr(), f.py_zero});
+      py::object any = call(f.or_reduce, {z.ptr(), Py_None}, f.kw_axis);
+      const int truth = PyObject_IsTrue(any.ptr());
+      if (truth < 0) throw py::error_already_set();
+      if (truth) return false;
+      py::object q = call(f.divide, {yy.ptr(), x.ptr()});
+      r = call(f.multiply, {gg.ptr(), q.ptr()});
       break;
     }
     case CUMSUM: {

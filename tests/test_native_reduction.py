@@ -1,5 +1,5 @@
 """The C++ backward kernels of the reduction kinds (csrc/kernels_reduction.cpp: LOGSUMEXP, VAR,
-STD, AMAXMIN, MAXMIN_ALL, CUMSUM) agree bit for bit with the reference NumPy kernels, over shapes, dims, keepdim,
+STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros) agree bit for bit with the reference NumPy kernels, over shapes, dims, keepdim,
 corrections and special values (ties, zeros, +-inf, NaN), and run without the reference kernel.
 
 The comparisons build the same computation in each engine themselves, so they run once (under
@@ -97,6 +97,10 @@ def _ops(dims, keepdim, corr):
     ops["std"] = (K.STD, lambda t: cg.std(t, dims, keepdim=keepdim, correction=corr))
     ops["amax"] = (K.AMAXMIN, lambda t: cg.amax(t, () if dims is None else dims, keepdim))
     ops["amin"] = (K.AMAXMIN, lambda t: cg.amin(t, () if dims is None else dims, keepdim))
+    if dims is None and not keepdim:
+        ops["prod_all"] = (K.PROD, lambda t: cg.prod(t))
+    if dims is not None and len(dims) == 1:
+        ops["prod"] = (K.PROD, lambda t: cg.prod(t, dims[0], keepdim))
     if dims is not None and len(dims) == 1 and not keepdim:
         ops["cumsum"] = (K.CUMSUM, lambda t: cg.cumsum(t, dims[0]))
     if dims is None and not keepdim:
@@ -154,6 +158,8 @@ NATIVE = {
     "amin_all": (K.AMAXMIN, lambda t: cg.amin(t)),
     "cumsum0": (K.CUMSUM, lambda t: cg.cumsum(t, 0)),
     "cumsum1": (K.CUMSUM, lambda t: cg.cumsum(t, 1)),
+    "prod_all": (K.PROD, lambda t: cg.prod(t + 10.0)),
+    "prod_dim": (K.PROD, lambda t: cg.prod(t + 10.0, 1, True)),
     "max_all": (K.MAXMIN_ALL, lambda t: cg.max(t)),
     "min_all": (K.MAXMIN_ALL, lambda t: cg.min(t)),
 }
