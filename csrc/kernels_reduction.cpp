@@ -10,7 +10,8 @@
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for float32/float64 gradients and inputs. Anything
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for
+// float32/float64 gradients and inputs. Anything
 // else (other dtypes, an unexpected node layout, a NumPy without the error-state context
 // variable) returns false, and the caller runs the reference kernel.
 #include <cfloat>
@@ -70,7 +71,8 @@ py::object steal(PyObject* r) {
 
 py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* kwnames = nullptr) {
   PyObject* argv[8];
-  if (args.size() > 8) throw std::logic_error("chaingrad._core: internal error: too many arguments");
+  if (args.size() > 8)
+    throw std::logic_error("chaingrad._core: internal error: too many arguments");
   size_t n = 0;
   for (PyObject* a : args) {
     if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
@@ -231,7 +233,8 @@ py::object flip(PyObject* a, int axis) {
   py::tuple idx(static_cast<size_t>(nd));
   for (int k = 0; k < nd; ++k)
     idx[static_cast<size_t>(k)] =
-        k == axis ? py::slice(py::none(), py::none(), py::int_(-1)) : py::slice(py::none(), py::none(), py::none());
+        k == axis ? py::slice(py::none(), py::none(), py::int_(-1))
+                  : py::slice(py::none(), py::none(), py::none());
   return steal(PyObject_GetItem(a, idx.ptr()));
 }
 
