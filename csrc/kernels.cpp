@@ -310,6 +310,7 @@ void init_kernels(py::module_ numpy) {
   np.power = get("power");
   np.matmul = get("matmul");
   np.asarray = get("asarray");
+  init_reduction_kernels(numpy);
 }
 
 // dest = dest + g * x, when dest is an exclusively owned fast array of g's dtype and shape
@@ -482,6 +483,7 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       return;
     default:
       if (pointwise_backward(node, g, out)) return;
+      if (reduction_backward(node, g, out)) return;
       break;
   }
   // Unusual layouts or dtypes of the kinds above, and kinds without a C++ kernel.

@@ -1,0 +1,459 @@
+// Native backward kernels of the reduction kinds (_kinds.py 38..46).
+//
+// Each kernel is the NumPy kernel of _reference/kernels_reduction.py transliterated: the same
+// NumPy ufuncs and reductions, called in the same order with the same arguments and dtypes
+// through the C API, so the results are the reference's bit for bit by construction and no
+// Python frame runs. Where the reference calls a NumPy helper written in Python, the helper's
+// own ufunc calls are made instead: np.expand_dims is a reshape to the same shape, np.sum(a,
+// axis, keepdims) is np.add.reduce, and a.mean(axis, keepdims) is numpy._core._methods._mean
+// for float arrays (np.add.reduce, then np.true_divide by the element count as np.intp, into
+// the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
+// variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
+//
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for
+// float32/float64 gradients and inputs. Anything
+// else (other dtypes, an unexpected node layout, a NumPy without the error-state context
+// variable) returns false, and the caller runs the reference kernel.
+#include <cfloat>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+#include "npy.h"
+
+namespace chaingrad {
+
+namespace {
+
+// Owned references, kept for the life of the process (as the NumPy module itself is).
+struct Fns {
+  PyObject* multiply = nullptr;
+  PyObject* divide = nullptr;
+  PyObject* true_divide = nullptr;
+  PyObject* subtract = nullptr;
+  PyObject* equal = nullptr;
+  PyObject* exp = nullptr;
+  PyObject* where = nullptr;
+  PyObject* add_reduce = nullptr;
+  PyObject* intp = nullptr;
+  PyObject* isnan = nullptr;
+  PyObject* zeros = nullptr;
+  PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero
+  PyObject* kw_dtype = nullptr;       // ("dtype",)
+  PyObject* kw_axis = nullptr;        // ("axis",)
+  PyObject* ascontiguousarray = nullptr;
+  PyObject* f64 = nullptr;   // np.float64
+  PyObject* f32 = nullptr;   // np.float32
+  PyObject* s_cumsum = nullptr;
+  PyObject* or_reduce = nullptr;  // np.logical_or.reduce (ndarray.any's reduction)
+  PyObject* s_astype = nullptr;
+  PyObject* f32_nan = nullptr;  // np.float32(np.nan)
+  PyObject* f32_inf = nullptr;  // np.float32(np.inf)
+  PyObject* make_extobj = nullptr;
+  PyObject* extobj_var = nullptr;
+  PyObject* kw_axis_keepdims = nullptr;      // ("axis", "keepdims")
+  PyObject* kw_out_casting_subok = nullptr;  // ("out", "casting", "subok")
+  PyObject* kw_divide_invalid = nullptr;     // ("divide", "invalid")
+  PyObject* s_unsafe = nullptr;
+  PyObject* s_ignore = nullptr;
+  PyObject* py_zero = nullptr;  // Python int 0
+  PyObject* py_two = nullptr;   // Python int 2
+  bool ready = false;
+  bool errstate = false;
+};
+Fns f;
+
+py::object steal(PyObject* r) {
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* kwnames = nullptr) {
+  PyObject* argv[8];
+  if (args.size() > 8)
+    throw std::logic_error("chaingrad._core: internal error: too many arguments");
+  size_t n = 0;
+  for (PyObject* a : args) {
+    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
+    argv[n++] = a;
+  }
+  const size_t nkw = kwnames ? static_cast<size_t>(PyTuple_GET_SIZE(kwnames)) : 0;
+  return steal(PyObject_Vectorcall(fn, argv, n - nkw, kwnames));
+}
+
+// np.errstate(divide="ignore", invalid="ignore") for the lifetime of the object.
+class IgnoreDivInvalid {
+ public:
+  IgnoreDivInvalid() {
+    py::object ext = call(f.make_extobj, {f.s_ignore, f.s_ignore}, f.kw_divide_invalid);
+    token_ = PyContextVar_Set(f.extobj_var, ext.ptr());
+    if (!token_) throw py::error_already_set();
+  }
+  ~IgnoreDivInvalid() {
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject* exc = PyErr_GetRaisedException();
+    if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
+    Py_DECREF(token_);
+    PyErr_SetRaisedException(exc);
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
+    Py_DECREF(token_);
+    PyErr_Restore(t, v, tb);
+#endif
+  }
+  IgnoreDivInvalid(const IgnoreDivInvalid&) = delete;
+  IgnoreDivInvalid& operator=(const IgnoreDivInvalid&) = delete;
+
+ private:
+  PyObject* token_ = nullptr;
+};
+
+bool float_array(PyObject* a) { return a && npy::is_array(a) && npy::float_type(a) != 0; }
+
+// The node's dims (scalars[first..]) as ints in [0, ndim); false when corrupt.
+bool read_dims(const Node& node, size_t first, int ndim, std::vector<long>& dims) {
+  const auto& s = node.scalars();
+  dims.clear();
+  for (size_t k = first; k < s.size(); ++k) {
+    const double d = s[k];
+    if (!(d >= 0) || d != std::floor(d) || d >= ndim) return false;
+    dims.push_back(static_cast<long>(d));
+  }
+  return true;
+}
+
+py::object dims_tuple(const std::vector<long>& dims) {
+  py::tuple t(dims.size());
+  for (size_t k = 0; k < dims.size(); ++k) t[k] = py::int_(dims[k]);
+  return std::move(t);
+}
+
+// restore_dims(a, dims, keepdim, ndim) with `x` the reduced input: np.expand_dims(a,
+// sorted(dims)) is a reshape to x's shape with the reduced dims set to 1.
+py::object restore_dims(const py::object& a, const std::vector<long>& dims, bool keepdim,
+                        PyObject* x) {
+  const int nd = npy::ndim(x);
+  if (keepdim || dims.empty() || nd == 0) return a;
+  std::vector<Py_ssize_t> shape(npy::dims(x), npy::dims(x) + nd);
+  for (long d : dims) shape[static_cast<size_t>(d)] = 1;
+  py::object arr = npy::as_array(a);
+  Py_ssize_t want = 1;
+  for (Py_ssize_t s : shape) want *= s;
+  if (npy::size(arr.ptr()) != want)
+    throw std::runtime_error("chaingrad._core: a reduction's gradient has the wrong size");
+  return npy::reshape(arr.ptr(), nd, shape.data());
+}
+
+// np.add.reduce(a, axis=axis, keepdims=keepdims); axis None for all.
+py::object add_reduce(PyObject* a, PyObject* axis, bool keepdims) {
+  return call(f.add_reduce, {a, axis, keepdims ? Py_True : Py_False}, f.kw_axis_keepdims);
+}
+
+// x.mean(axis=axis, keepdims=keepdims) for a float32/float64 array x, as _methods._mean.
+py::object mean(PyObject* x, const std::vector<long>* dims, bool keepdims) {
+  Py_ssize_t items = 1;
+  if (dims) {
+    for (long d : *dims) items *= npy::dims(x)[d];
+  } else {
+    items = npy::size(x);
+  }
+  if (items == 0) {
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, "Mean of empty slice", 1) < 0)
+      throw py::error_already_set();
+  }
+  py::object rcount = steal(PyObject_CallOneArg(f.intp, py::int_(items).ptr()));
+  py::object axis = dims ? dims_tuple(*dims) : py::none();
+  py::object ret = add_reduce(x, axis.ptr(), keepdims);
+  if (npy::is_array(ret.ptr()))
+    return call(f.true_divide, {ret.ptr(), rcount.ptr(), ret.ptr(), f.s_unsafe, Py_False},
+                f.kw_out_casting_subok);
+  // A NumPy scalar: ret.dtype.type(ret / rcount).
+  py::object q = steal(PyNumber_TrueDivide(ret.ptr(), rcount.ptr()));
+  return steal(PyObject_CallOneArg(reinterpret_cast<PyObject*>(Py_TYPE(ret.ptr())), q.ptr()));
+}
+
+// g.dtype.type(v): a 0-d array of g's (float32/float64) dtype.
+py::object typed(PyObject* g, double v) {
+  py::object s = npy::empty(npy::descr(g), 0, nullptr);
+  if (npy::float_type(g) == npy::kFloat)
+    *reinterpret_cast<float*>(npy::data(s.ptr())) = static_cast<float>(v);
+  else
+    *reinterpret_cast<double*>(npy::data(s.ptr())) = v;
+  return s;
+}
+
+// The float dtype of an array, as a value that converts to it exactly (false for float32 when
+// v is finite but beyond float32's range: np.float32 would round it, a C++ cast is undefined).
+bool representable(PyObject* g, double v) {
+  return npy::float_type(g) != npy::kFloat || !std::isfinite(v) || std::fabs(v) <= FLT_MAX;
+}
+
+// var_backward(g, x, corr, keepdim, dims), under the caller's errstate. Returns null when the
+// reference's arithmetic cannot be mirrored exactly (the caller falls back).
+py::object var_backward(const py::object& g_in, PyObject* x, double corr, bool keepdim,
+                        const std::vector<long>& dims) {
+  py::object g = npy::as_array(g_in);
+  PyObject* gp = g.ptr();
+  if (!float_array(gp)) return py::object();
+  if (npy::ndim(x) == 0 || dims.empty()) {
+    const double dof = static_cast<double>(npy::size(x)) - corr;
+    if (dof <= 0) {
+      py::object m = mean(x, nullptr, false);
+      py::object eq = call(f.equal, {x, m.ptr()});
+      py::object nan_inf = call(f.where, {eq.ptr(), f.f32_nan, f.f32_inf});
+      return call(f.multiply, {gp, nan_inf.ptr()});
+    }
+    const double s = 2.0 / dof;
+    if (!representable(gp, s)) return py::object();
+    py::object sc = typed(gp, s);
+    py::object a = call(f.multiply, {gp, sc.ptr()});
+    py::object m = mean(x, nullptr, false);
+    py::object d = call(f.subtract, {x, m.ptr()});
+    return call(f.multiply, {a.ptr(), d.ptr()});
+  }
+  g = restore_dims(g, dims, keepdim, x);
+  Py_ssize_t n = 1;
+  for (long d : dims) n *= npy::dims(x)[d];
+  // Python: n - corr (int - float), np.float64(2.0) / np.float64(...), then the dtype's cast.
+  const double s = 2.0 / (static_cast<double>(n) - corr);
+  if (!representable(gp, s)) return py::object();
+  py::object sc = typed(gp, s);
+  py::object a = call(f.multiply, {g.ptr(), sc.ptr()});
+  py::object m = mean(x, &dims, true);
+  py::object d = call(f.subtract, {x, m.ptr()});
+  return call(f.multiply, {a.ptr(), d.ptr()});
+}
+
+// np.flip(a, axis): a[..., ::-1 at axis, ...] (a view).
+py::object flip(PyObject* a, int axis) {
+  const int nd = npy::ndim(a);
+  py::tuple idx(static_cast<size_t>(nd));
+  for (int k = 0; k < nd; ++k)
+    idx[static_cast<size_t>(k)] =
+        k == axis ? py::slice(py::none(), py::none(), py::int_(-1))
+                  : py::slice(py::none(), py::none(), py::none());
+  return steal(PyObject_GetItem(a, idx.ptr()));
+}
+
+// cumsum_array(d, axis): d.cumsum(axis=axis, dtype=np.float64).astype(np.float32) for
+// float32, else d.cumsum(axis=axis) (np.cumsum is ndarray.cumsum with out=None).
+py::object cumsum_array(PyObject* d, int axis) {
+  py::object ax = py::int_(axis);
+  if (npy::float_type(d) == npy::kFloat) {
+    PyObject* args[3] = {d, ax.ptr(), f.f64};
+    static PyObject* kw = py::make_tuple("axis", "dtype").release().ptr();
+    py::object c = steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw));
+    PyObject* a2[2] = {c.ptr(), f.f32};
+    return steal(PyObject_VectorcallMethod(f.s_astype, a2, 2, nullptr));
+  }
+  PyObject* args[2] = {d, ax.ptr()};
+  static PyObject* kw1 = py::make_tuple("axis").release().ptr();
+  return steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw1));
+}
+
+}  // namespace
+
+void init_reduction_kernels(py::module_ numpy) {
+  auto own = [&](const char* name) { return py::object(numpy.attr(name)).release().ptr(); };
+  f.multiply = own("multiply");
+  f.divide = own("divide");
+  f.true_divide = own("true_divide");
+  f.subtract = own("subtract");
+  f.equal = own("equal");
+  f.exp = own("exp");
+  f.where = own("where");
+  f.add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
+  f.intp = own("intp");
+  f.isnan = own("isnan");
+  f.zeros = own("zeros");
+  f.kw_dtype = py::make_tuple("dtype").release().ptr();
+  f.kw_axis = py::make_tuple("axis").release().ptr();
+  f.ascontiguousarray = own("ascontiguousarray");
+  f.f64 = own("float64");
+  f.f32 = own("float32");
+  f.s_cumsum = py::str("cumsum").release().ptr();
+  f.or_reduce = py::object(numpy.attr("logical_or").attr("reduce")).release().ptr();
+  f.s_astype = py::str("astype").release().ptr();
+  try {
+    f.count_nonzero =
+        py::object(py::module_::import("numpy._core.multiarray").attr("count_nonzero"))
+            .release()
+            .ptr();
+  } catch (py::error_already_set&) {
+    f.count_nonzero = nullptr;  // MAXMIN_ALL falls back
+  }
+  f.f32_nan = py::object(numpy.attr("float32")(py::float_(NAN))).release().ptr();
+  f.f32_inf = py::object(numpy.attr("float32")(py::float_(INFINITY))).release().ptr();
+  f.kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
+  f.kw_out_casting_subok = py::make_tuple("out", "casting", "subok").release().ptr();
+  f.kw_divide_invalid = py::make_tuple("divide", "invalid").release().ptr();
+  f.s_unsafe = py::str("unsafe").release().ptr();
+  f.s_ignore = py::str("ignore").release().ptr();
+  f.py_zero = py::int_(0).release().ptr();
+  f.py_two = py::int_(2).release().ptr();
+  try {
+    py::module_ um = py::module_::import("numpy._core.umath");
+    py::object mk = um.attr("_make_extobj"), var = um.attr("_extobj_contextvar");
+    if (PyContextVar_CheckExact(var.ptr())) {
+      f.make_extobj = mk.release().ptr();
+      f.extobj_var = var.release().ptr();
+      f.errstate = true;
+    }
+  } catch (py::error_already_set&) {
+    // An older NumPy: the kinds that need np.errstate fall back.
+  }
+  f.ready = true;
+}
+
+bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  if (!f.ready || node.n_in != 1 || !float_array(g.ptr())) return false;
+  auto saved = [&](size_t i) -> py::object {
+    return i < node.saved().size() ? node.saved()[i].data : py::object();
+  };
+  const auto& sc = node.scalars();
+  std::vector<long> dims;
+  py::object r;
+  switch (node.kind) {
+    case LOGSUMEXP: {
+      // g * np.exp(x - y), g and y with the reduced dims restored.
+      py::object x = saved(0), y = saved(1);
+      if (!float_array(x.ptr()) || !float_array(y.ptr()) || sc.empty()) return false;
+      if (!read_dims(node, 1, npy::ndim(x.ptr()), dims)) return false;
+      const bool keepdim = sc[0] != 0.0;
+      py::object gg = restore_dims(g, dims, keepdim, x.ptr());
+      py::object yy = restore_dims(y, dims, keepdim, x.ptr());
+      py::object d = call(f.subtract, {x.ptr(), yy.ptr()});
+      py::object e = call(f.exp, {d.ptr()});
+      r = call(f.multiply, {gg.ptr(), e.ptr()});
+      break;
+    }
+    case VAR: {
+      py::object x = saved(0);
+      if (!f.errstate || !float_array(x.ptr()) || sc.size() < 2) return false;
+      if (!read_dims(node, 2, npy::ndim(x.ptr()), dims)) return false;
+      IgnoreDivInvalid es;
+      r = var_backward(g, x.ptr(), sc[0], sc[1] != 0.0, dims);
+      if (!r) return false;
+      break;
+    }
+    case STD: {
+      // grad_var = np.where(y == 0, g.dtype.type(0), g / (y * 2)); then var_backward.
+      py::object x = saved(0), y = saved(1);
+      if (!f.errstate || !float_array(x.ptr()) || !float_array(y.ptr()) || sc.size() < 2)
+        return false;
+      if (!read_dims(node, 2, npy::ndim(x.ptr()), dims)) return false;
+      IgnoreDivInvalid es;
+      py::object z = call(f.equal, {y.ptr(), f.py_zero});
+      py::object zero = typed(g.ptr(), 0.0);
+      py::object y2 = call(f.multiply, {y.ptr(), f.py_two});
+      py::object q = call(f.divide, {g.ptr(), y2.ptr()});
+      py::object gv = call(f.where, {z.ptr(), zero.ptr(), q.ptr()});
+      r = var_backward(gv, x.ptr(), sc[0], sc[1] != 0.0, dims);
+      if (!r) return false;
+      break;
+    }
+    case AMAXMIN: {
+      // mask = y == x; count = np.sum(mask, axis, keepdims=True).astype(g.dtype);
+      // (g / count) * mask under errstate.
+      py::object x = saved(0), y = saved(1);
+      if (!f.errstate || !float_array(x.ptr()) || !float_array(y.ptr()) || sc.empty())
+        return false;
+      if (!read_dims(node, 1, npy::ndim(x.ptr()), dims)) return false;
+      const bool keepdim = sc[0] != 0.0;
+      py::object gg = restore_dims(g, dims, keepdim, x.ptr());
+      py::object yy = restore_dims(y, dims, keepdim, x.ptr());
+      py::object mask = call(f.equal, {yy.ptr(), x.ptr()});
+      py::object axis = dims.empty() ? py::none() : dims_tuple(dims);
+      py::object cnt = add_reduce(mask.ptr(), axis.ptr(), true);
+      py::object dt = py::reinterpret_borrow<py::object>(npy::descr(g.ptr()));
+      PyObject* args[2] = {cnt.ptr(), dt.ptr()};
+      static PyObject* astype = PyUnicode_InternFromString("astype");
+      if (!astype) throw py::error_already_set();
+      py::object count = steal(PyObject_VectorcallMethod(
+          astype, args, 2, nullptr));
+      IgnoreDivInvalid es;
+      py::object q = call(f.divide, {gg.ptr(), count.ptr()});
+      r = call(f.multiply, {q.ptr(), mask.ptr()});
+      break;
+    }
+    case MAXMIN_ALL: {
+      // mask = np.isnan(x) if np.isnan(y) else x == y
+      // out = np.zeros(x.shape, dtype=g.dtype); out[mask] = g / g.dtype.type(count_nonzero(mask))
+      py::object x = saved(0), y = saved(1);
+      if (!f.count_nonzero || !float_array(x.ptr()) || !float_array(y.ptr())) return false;
+      py::object yn = call(f.isnan, {y.ptr()});
+      const int truth = PyObject_IsTrue(yn.ptr());
+      if (truth < 0) throw py::error_already_set();
+      py::object mask = truth ? call(f.isnan, {x.ptr()}) : call(f.equal, {x.ptr(), y.ptr()});
+      py::object shape = steal(PyObject_GetAttrString(x.ptr(), "shape"));
+      py::object dt = py::reinterpret_borrow<py::object>(npy::descr(g.ptr()));
+      py::object o = call(f.zeros, {shape.ptr(), dt.ptr()}, f.kw_dtype);
+      py::object cnt = call(f.count_nonzero, {mask.ptr()});
+      const long long c = PyLong_AsLongLong(cnt.ptr());
+      if (c == -1 && PyErr_Occurred()) throw py::error_already_set();
+      if (c < 0 || c > (1LL << 24)) return false;  // int -> double -> float32 stays exact
+      py::object cs = typed(g.ptr(), static_cast<double>(c));
+      py::object v = call(f.divide, {g.ptr(), cs.ptr()});
+      if (PyObject_SetItem(o.ptr(), mask.ptr(), v.ptr()) < 0) throw py::error_already_set();
+      r = std::move(o);
+      break;
+    }
+    case PROD: {
+      // x.ndim == 0: g. Else (dims restored when a dim is given) g * (y / x) when no element
+      // of x is zero; the zero branches (exclusive products) stay on the reference kernel.
+      py::object x = saved(0), y = saved(1);
+      if (!float_array(x.ptr()) || !float_array(y.ptr())) return false;
+      if (npy::ndim(x.ptr()) == 0) {
+        r = g;
+        break;
+      }
+      py::object gg = g, yy = y;
+      if (!sc.empty()) {
+        if (sc.size() != 2 || !read_dims(node, 1, npy::ndim(x.ptr()), dims)) return false;
+        const bool keepdim = sc[0] != 0.0;
+        gg = restore_dims(g, dims, keepdim, x.ptr());
+        yy = restore_dims(y, dims, keepdim, x.ptr());
+      }
+      py::object z = call(f.equal, {x.ptr(), f.py_zero});
+      py::object any = call(f.or_reduce, {z.ptr(), Py_None}, f.kw_axis);
+      const int truth = PyObject_IsTrue(any.ptr());
+      if (truth < 0) throw py::error_already_set();
+      if (truth) return false;
+      py::object q = call(f.divide, {yy.ptr(), x.ptr()});
+      r = call(f.multiply, {gg.ptr(), q.ptr()});
+      break;
+    }
+    case CUMSUM: {
+      // g if trivial, else np.ascontiguousarray(np.flip(cumsum_array(np.flip(g, dim), dim), dim))
+      if (sc.size() != 1) return false;
+      PyObject* gp = g.ptr();
+      const int nd = npy::ndim(gp);
+      const double d = sc[0];
+      if (nd == 0 || npy::size(gp) <= 1) {
+        r = g;
+        break;
+      }
+      if (!(d >= 0) || d != std::floor(d) || d >= nd) return false;
+      const int dim = static_cast<int>(d);
+      if (npy::dims(gp)[dim] == 1) {
+        r = g;
+        break;
+      }
+      py::object a = flip(gp, dim);
+      py::object c = cumsum_array(a.ptr(), dim);
+      py::object b = flip(c.ptr(), dim);
+      r = call(f.ascontiguousarray, {b.ptr()});
+      break;
+    }
+    default:
+      return false;
+  }
+  out.clear();
+  out.push_back(npy::as_array(std::move(r)));
+  return true;
+}
+
+}  // namespace chaingrad
