@@ -1,6 +1,7 @@
 """The C++ backward kernels of the reduction kinds (csrc/kernels_reduction.cpp: LOGSUMEXP, VAR,
 STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros) agree bit for bit with the reference NumPy
-kernels, over shapes, dims, keepdim, corrections and special values (ties, zeros, +-inf, NaN), and run without the reference kernel.
+kernels, over shapes, dims, keepdim, corrections and special values (ties, zeros, +-inf, NaN),
+and run without the reference kernel.
 
 The comparisons build the same computation in each engine themselves, so they run once (under
 the ``cpp`` parametrization of the autouse ``engine`` fixture).
