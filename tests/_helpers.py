@@ -77,3 +77,15 @@ def assert_close(actual: Any, expected: Any, *, exact: bool, what: str,
     scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
     np.testing.assert_allclose(a, e, rtol=rtol, atol=rtol * max(scale, 1e-3), equal_nan=True,
                                err_msg=what)
+
+
+def bits_equal(a: Any, b: Any) -> bool:
+    """Same dtype, shape and bits (any NaN matches any NaN: payloads differ between loops)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind != "f":
+        return bool(np.array_equal(a, b))
+    ia = a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
+    ib = b.view(np.uint32 if b.dtype == np.float32 else np.uint64)
+    return bool(np.all((ia == ib) | (np.isnan(a) & np.isnan(b))))

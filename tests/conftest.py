@@ -27,6 +27,14 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def both(engine: str) -> str:
+    """For tests that run both engines themselves: run them once, not once per engine."""
+    if engine != "cpp":
+        pytest.skip("compares both engines itself")
+    return engine
+
+
+@pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 

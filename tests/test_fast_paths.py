@@ -19,25 +19,12 @@ import chaingrad as cg
 from chaingrad import _core
 from chaingrad import engine as _engine
 
+from ._helpers import bits_equal
+
 F32, F64 = np.float32, np.float64
 
 
-@pytest.fixture
-def both(engine):
-    if engine != "cpp":
-        pytest.skip("compares both engines itself")
-    return engine
 
-
-def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype != b.dtype or a.shape != b.shape:
-        return False
-    if a.dtype.kind != "f":
-        return bool(np.array_equal(a, b))
-    ia = a.view(np.uint32 if a.dtype == F32 else np.uint64)
-    ib = b.view(np.uint32 if b.dtype == F32 else np.uint64)
-    return bool(np.all((ia == ib) | (np.isnan(a) & np.isnan(b))))
 
 
 def run(engine_name: str, fn, arrays, grad=True):

@@ -19,24 +19,13 @@ from chaingrad import _kinds as K
 from chaingrad import engine as _engine
 from chaingrad._reference import kernels as ref_kernels
 
+from ._helpers import bits_equal
+
 F32, F64 = np.float32, np.float64
 N = 64  # elements per test vector
 
 
-@pytest.fixture
-def both(engine):
-    if engine != "cpp":
-        pytest.skip("compares both engines itself")
-    return engine
 
-
-def bits_equal(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype != b.dtype or a.shape != b.shape:
-        return False
-    u = np.uint32 if a.dtype == F32 else np.uint64
-    # NaN payloads may differ between NumPy's loops and ours; every other bit must match.
-    return bool(np.all((a.view(u) == b.view(u)) | (np.isnan(a) & np.isnan(b))))
 
 
 SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 2.0, 1e-30, -1e-30, 1e30]

@@ -19,22 +19,12 @@ from chaingrad import _kinds as K
 from chaingrad import engine as _engine
 from chaingrad._reference import kernels as ref_kernels
 
+from ._helpers import bits_equal
+
 F32, F64 = np.float32, np.float64
 
 
-@pytest.fixture
-def both(engine):
-    if engine != "cpp":
-        pytest.skip("compares both engines itself")
-    return engine
 
-
-def bits_equal(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype != b.dtype or a.shape != b.shape:
-        return False
-    u = np.uint32 if a.dtype == F32 else np.uint64
-    return bool(np.all((a.view(u) == b.view(u)) | (np.isnan(a) & np.isnan(b))))
 
 
 SHAPES = [(), (1,), (7,), (3, 4), (2, 3, 5), (4, 1, 3)]
