@@ -270,3 +270,12 @@ def test_engine_selected_by_environment(choice, engine):
 def test_unknown_engine_is_rejected():
     with pytest.raises(ValueError, match="unknown engine"):
         cg.engine.set_engine("gpu")
+
+
+def test_fallback_kind_runs_after_its_output_tensor_is_gone():
+    # NORM has no C++ kernel: the core hands the node to the reference kernel; the node must
+    # stay usable although the intermediate tensor it produced no longer exists.
+    x = cg.tensor([3.0, 4.0], dtype=cg.float64, requires_grad=True)
+    y = (x.norm() * 2).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.2, 1.6])

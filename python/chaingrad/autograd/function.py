@@ -11,7 +11,6 @@ from typing import Any
 from .. import engine as _engine
 from .. import grad_mode as _gm
 from .._kinds import PY
-from ..ops import _keepalive
 from ..ops._views import make_view
 from ..tensor import Tensor
 
@@ -109,9 +108,7 @@ class Function:
         ctx._has_saved = bool(ctx._to_save)
         name = cls._backward_name or f"{cls.__name__}Backward"
         inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
-        eng = _engine._current[0]
-        ctx._keep = _keepalive.producers(eng, inputs)  # type: ignore[attr-defined]
-        eng.record(PY, name, inputs, diff, ctx._to_save, (), ctx)
+        _engine._current[0].record(PY, name, inputs, diff, ctx._to_save, (), ctx)
         ctx._to_save = ()
         ctx._non_differentiable = set()
         return fixed[0] if single else tuple(fixed)

@@ -8,10 +8,8 @@ import numpy as np
 
 from .. import engine as _engine
 from .. import grad_mode as _gm
-from .._kinds import NUM_KINDS
 from ..dtypes import category
 from ..tensor import Tensor
-from . import _keepalive
 
 wrap = Tensor._from_array
 _F32 = np.dtype(np.float32)
@@ -93,10 +91,7 @@ def needs_grad(*ts: Tensor) -> bool:
 
 def record(kind: int, name: str, inputs: tuple, out: Tensor, save: tuple = (),
            scalars: tuple = ()) -> None:
-    eng = _engine._current[0]
-    eng.record(kind, name, inputs, (out,), save, scalars, _keepalive.producers(eng, inputs))
-    if kind >= NUM_KINDS:
-        _keepalive.note(eng, out._grad_fn)
+    _engine._current[0].record(kind, name, inputs, (out,), save, scalars, None)
 
 
 def as_array(r: Any) -> np.ndarray:

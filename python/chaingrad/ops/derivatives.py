@@ -12,9 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _kinds as K
-from .. import engine as _engine
 from ..tensor import Tensor
-from . import _keepalive
 from ._common import wrap
 
 
@@ -125,9 +123,6 @@ def graph_backward(node: Any, g: Any) -> tuple:
         g = wrap(np.asarray(g))
     need = tuple(f[0] is not None for f in node.next_functions)
     kind = node.kind
-    if kind >= K.NUM_KINDS:
-        # The outputs this formula rebuilds carry this wrapper as grad_fn (see _keepalive).
-        _keepalive.note(_engine._current[0], node)
     fn = _FORMULAS.get(kind)
     if fn is None:
         raise RuntimeError(f"no differentiable formula for node kind {kind} ({node.name()})")
