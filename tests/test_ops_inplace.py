@@ -158,6 +158,8 @@ def test_setitem_with_grad_rewrites_history_and_routes_value_gradient():
     w = t64([7.0, 8.0])
     buf = cg.zeros(3, dtype=cg.float64)
     buf[1:] = w
+    assert buf.grad_fn.name() == "CopySlices"  # a basic key: torch copies into the view
+    buf[[0]] = 1.0
     assert buf.grad_fn.name() == "IndexPutBackward0"
     (buf * buf).sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [14, 16])
