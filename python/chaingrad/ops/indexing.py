@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import grad_mode as _gm
 from ..autograd.function import Function, FunctionCtx
 from ..tensor import Tensor
 from ._common import _SCALARS, ShapeError, as_tensor, wrap, wrap_dim
