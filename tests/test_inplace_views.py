@@ -175,7 +175,16 @@ def s_iadd_through_index(lib, L):
     return y, {"y": y}
 
 
+def s_scalar_view(lib, L):
+    y = L["x"] * 1
+    v = y[1, 2]  # a 0-d view
+    v.mul_(L["w"])
+    y[0][3].add_(v)
+    return y * y, {"y": y, "v": v}
+
+
 SCENARIOS = {
+    "scalar_view": (s_scalar_view, {"x": (3, 4), "w": ()}),
     "brief": (s_brief, {"x": (3, 4), "z": (4,), "w": ()}),
     "base_modified": (s_base_modified, {"x": (3, 4), "z": (4,)}),
     "base_modified_through_view": (s_base_modified_through_another_view, {"x": (3, 4)}),
@@ -240,6 +249,7 @@ def _fn_views(x, z, w):
     y = x * x
     y[1:, ::2].mul_(z)
     y.T[0].add_(w * 3)
+    y[2, 1].mul_(w[0])  # a 0-d view
     v = y[2]
     y.mul_(y.sum() * 0 + 1.5)  # a tensor factor: the base's history changes, v follows
     y[0].copy_(v * 2)

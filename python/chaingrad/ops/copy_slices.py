@@ -36,7 +36,7 @@ class AsStrided(Function):
                 out: np.ndarray | None = None) -> Tensor:
         ctx.geom = geom
         if out is None:
-            out = _flat(base._data)[geom.index()]
+            out = np.asarray(_flat(base._data)[geom.index()])  # a 0-d index gives a scalar
         return wrap(out)
 
     @staticmethod
