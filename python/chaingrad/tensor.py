@@ -3,7 +3,8 @@
 The array lives in ``_data``. Autograd state is a handful of slots the engines read directly:
 ``_requires_grad``, ``_grad_fn``/``_output_nr`` (the node that made a non-leaf), ``_acc`` (a
 leaf's gradient sink, which also holds its ``.grad``), ``_vc`` (version counter shared with
-views, for in-place checks) and ``_retain`` (the cell of ``retain_grad``).
+views, for in-place checks), ``_retain`` (the cell of ``retain_grad``) and ``_view`` (for a view:
+its base and how it was made, see ``ops/_views.py``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (
-        "_data", "_requires_grad", "_grad_fn", "_output_nr", "_acc", "_vc", "_retain",
+        "_data", "_requires_grad", "_grad_fn", "_output_nr", "_acc", "_vc", "_retain", "_view",
         "__weakref__",
     )
     # Make NumPy's binary operators defer to ours: ``ndarray * Tensor`` calls __rmul__.
@@ -69,6 +70,7 @@ class Tensor:
         self._acc = None
         self._vc = None
         self._retain = None
+        self._view = None
         if requires_grad:
             self.requires_grad = True
 
@@ -83,6 +85,7 @@ class Tensor:
         t._acc = None
         t._vc = None
         t._retain = None
+        t._view = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -190,6 +193,15 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         return self.transpose(-2, -1)
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor owning this view's memory (None unless this is a view), as torch's."""
+        info = self._view
+        return None if info is None else info.base
+
+    def _is_view(self) -> bool:
+        return self._view is not None
 
     @property
     def _version(self) -> int:

@@ -79,11 +79,12 @@ class Function:
             out = cls.forward(ctx, *args)
         finally:
             _gm._enabled[0] = prev
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        _mark_views(cls, args, outs, prev)
         if not record:
             ctx._to_save = ()
             return out
-        single = not isinstance(out, tuple)
-        outs = (out,) if single else out
         fixed = []
         for k, o in enumerate(outs):
             if not isinstance(o, Tensor):
@@ -96,6 +97,8 @@ class Function:
                 # so recording does not rewrite another tensor's history.
                 alias = Tensor._from_array(o._data)
                 make_view(alias, o)  # same memory: in-place ops must see the relation
+                if not cls.__module__.startswith("chaingrad."):
+                    alias._view.forbid = _custom_view_msg(cls, k)
                 if id(o) in ctx._non_differentiable:
                     ctx._non_differentiable.add(id(alias))
                 o = alias
@@ -112,3 +115,38 @@ class Function:
         ctx._to_save = ()
         ctx._non_differentiable = set()
         return fixed[0] if single else tuple(fixed)
+
+
+def _custom_view_msg(cls: type, k: int) -> str:
+    return (
+        f"Output {k} of {cls.__name__} is a view and is being modified inplace. This view was "
+        "created inside a custom Function (or because an input was returned as-is) and the "
+        "autograd logic to handle view+inplace would override the custom backward associated "
+        "with the custom Function, leading to incorrect gradients. This behavior is forbidden. "
+        "You can fix this by cloning the output of the custom Function."
+    )
+
+
+def _mark_views(cls: type, args: tuple, outs: tuple, grad_mode: bool) -> None:
+    """Record how the views among a forward's outputs were made (``ops/_views.ViewInfo``).
+
+    The forward ran with grad mode off, so the grad mode the caller saw is set here. Views out
+    of a custom Function or of an op returning several views may not be modified in place
+    under autograd: rewriting their history would bypass that Function's backward.
+    """
+    custom = not cls.__module__.startswith("chaingrad.")
+    for k, o in enumerate(outs):
+        info = getattr(o, "_view", None)
+        if info is None or any(o is a for a in args):
+            continue
+        info.nograd = not grad_mode
+        if custom:
+            info.forbid = _custom_view_msg(cls, k)
+        elif len(outs) > 1:
+            name = (cls._backward_name or cls.__name__).removesuffix("Backward0")
+            info.forbid = (
+                f"Output {k} of {name} is a view and is being modified inplace. This view is "
+                "the output of a function that returns multiple views. Such functions do not "
+                "allow the output views to be modified inplace. You should replace the inplace "
+                "operation by an out-of-place one."
+            )

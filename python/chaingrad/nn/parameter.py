@@ -35,6 +35,7 @@ class Parameter(Tensor):
         self._acc = None
         self._vc = vc
         self._retain = None
+        self._view = None
         if requires_grad:
             self.requires_grad = True
 

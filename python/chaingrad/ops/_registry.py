@@ -257,7 +257,8 @@ OPS: tuple[OpInfo, ...] = (
            "arrays (repeated indices accumulate in the gradient); basic indexing gives views",
            lambda x: x[_idx(0, 0, 2), 1:], method=IX.getitem),
     OpInfo("setitem", IDX, None, ("__setitem__",),
-           "x[key] = v; under autograd rewrites x's history (v gets its gradient)",
+           "x[key] = v; under autograd rewrites x's history (v gets its gradient): a basic key "
+           "copies into the view x[key] (CopySlices), an advanced one is IndexPutBackward0",
            None, method=_setitem),
     OpInfo("gather", IDX, IX.gather, ("gather",), "", lambda x: IX.gather(
         x, 1, Tensor(np.array([[0, 0], [1, 3], [2, 2]])))),

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import grad_mode as _gm
 from ..autograd.function import Function, FunctionCtx
 from ..tensor import Tensor
 from ._common import _SCALARS, ShapeError, as_tensor, wrap, wrap_dim
@@ -188,18 +187,23 @@ def assign(out: np.ndarray, key: Any, v: Any) -> None:
 
 
 def setitem(t: Tensor, key: Any, value: Any) -> None:
-    """``t[key] = value``. Under autograd the history of ``t`` is rewritten (IndexPutBackward0);
+    """``t[key] = value``. Under autograd the history of ``t`` is rewritten: as torch, a basic
+    key copies into the view ``t[key]`` (CopySlices), an advanced one records IndexPutBackward0;
     the value's gradient is the gradient of the part it overwrote."""
-    from .inplace import check_inplace, rebase_history
+    from .inplace import _records, check_inplace, copy_, rebase_history
 
     key = normalize_key(key)
     v = value if isinstance(value, Tensor) else None
-    if _gm._enabled[0] and (t._requires_grad or (v is not None and v._requires_grad)):
+    if _records(t, (v,)):
         check_inplace(t, "setitem")
         vt = v if v is not None else as_tensor(value, "setitem: value")
         if vt.dtype != t.dtype:
             vt = vt.to(t.dtype)
-        rebase_history(t, lambda old: IndexPut.apply(old, key, vt), copy_old=False)
+        if is_basic(key):
+            copy_(getitem(t, key), vt)
+        else:
+            rebase_history(t, lambda old: IndexPut.apply(old, key, vt), copy_old=False,
+                           op="setitem")
         return
     check_inplace(t, "setitem")
     assign(t._data, key, v._data if v is not None else value)

@@ -8,8 +8,9 @@ Two regimes:
   carries the tensor's old history (and, when the backward needs it, a copy of its old value;
   never the tensor itself, which would make the node refer to its own output), then written
   into the tensor, which takes over the new node as its ``grad_fn``. Leaves that require grad
-  are refused, and so are views and tensors with views that require grad: their other
-  histories would silently go stale.
+  are refused. On a view, the base's history is rewritten instead (``CopySlices``, see
+  ``ops/copy_slices.py``); after any rewrite, the live views of the base get fresh
+  ``AsStridedBackward0`` histories on the base's new one (``ops/_views.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ..tensor import Tensor
 from . import elementwise as E
 from . import select as S
 from ._common import ShapeError, as_tensor
-from ._views import is_view, views_requiring_grad
+from ._views import OVERLAP_MSG, Geometry, has_internal_overlap, live_views
+from .copy_slices import AsStrided, CopySlices, Invalid
 
 
 def check_inplace(t: Tensor, op: str) -> None:
@@ -35,24 +37,24 @@ def check_inplace(t: Tensor, op: str) -> None:
                 "operation (wrap it in chaingrad.no_grad() to update parameters)"
             )
     if not t._data.flags.writeable:
-        raise RuntimeError(
-            f"{op}: this tensor's memory is read-only (an expanded/broadcast view, in which "
-            "several elements share one memory location); clone() it first"
-        )
+        if has_internal_overlap(t._data):
+            raise RuntimeError(f"{op}: {OVERLAP_MSG}")
+        if t._view is None or not t._view.base._data.flags.writeable:
+            raise RuntimeError(
+                f"{op}: this tensor's memory is read-only; clone() it first"
+            )
+        # A view without overlap of a read-only (expanded) view, e.g. ``x.expand(4, 3)[0]``:
+        # its elements are distinct, so writing is well defined, as in torch.
+        t._data = _writable_alias(t._data, t._view.base._data)
 
 
-def _check_rewrite(t: Tensor, op: str) -> None:
-    if is_view(t):
-        raise RuntimeError(
-            f"{op}: in-place operation on a view while autograd records it is not supported "
-            "(the base tensor's history would go stale); apply the op out of place, or "
-            "clone() the view first (for `x[idx] += v` write `x[idx] = x[idx] + v`)"
-        )
-    if views_requiring_grad(t):
-        raise RuntimeError(
-            f"{op}: in-place operation on a tensor that has views in the autograd graph is not "
-            "supported (their history would go stale); apply the op out of place"
-        )
+def _writable_alias(a: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``a``'s memory, through the writable ``base`` array that owns it."""
+    if a.size == 0:
+        return np.empty(a.shape, a.dtype)
+    first = int(Geometry(a[(0,) * a.ndim + (Ellipsis,)], base).index())
+    at = base[np.unravel_index(first, base.shape) + (Ellipsis,)]  # a 0-d view of that element
+    return np.lib.stride_tricks.as_strided(at, a.shape, a.strides)
 
 
 def _records(t: Tensor, others: tuple) -> bool:
@@ -60,23 +62,19 @@ def _records(t: Tensor, others: tuple) -> bool:
         return False
     if t._requires_grad:
         return True
+    info = t._view
+    if info is not None and info.base._requires_grad:
+        return True  # a view made under no_grad of a base in the graph: refused by the rewrite
     return any(isinstance(o, Tensor) and o._requires_grad for o in others)
 
 
-def rebase_history(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: bool = True,
-                   op: str = "in-place op") -> Tensor:
-    """Make ``t`` the result of ``compute(old t)``, recorded (torch's in-place semantics)."""
-    check_inplace(t, op)
-    _check_rewrite(t, op)
-    old = Tensor._from_array(t._data.copy() if copy_old else t._data)
-    if not copy_old:
-        # Shares t's memory and counter: if a node saved it, the write below makes backward
-        # raise instead of using the new value.
-        old._vc = t._version_counter()
-    old._grad_fn = t._grad_fn
-    old._output_nr = t._output_nr
-    old._requires_grad = t._requires_grad
-    r = compute(old)
+def _take_history(dst: Tensor, src: Tensor) -> None:
+    dst._grad_fn = src._grad_fn
+    dst._output_nr = src._output_nr
+    dst._requires_grad = src._requires_grad
+
+
+def _result(r: Tensor, t: Tensor, op: str) -> Tensor:
     if r.dtype != t.dtype:
         _check_cast(op, r.dtype, t.dtype)
         r = r.to(t.dtype)
@@ -84,12 +82,87 @@ def rebase_history(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: boo
         raise ShapeError(f"{op}: the result's shape {tuple(r.shape)} doesn't match the tensor's "
                          f"shape {tuple(t.shape)} (in-place ops cannot broadcast the tensor "
                          "itself)")
+    return r
+
+
+def rebase_history(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: bool = True,
+                   op: str = "in-place op") -> Tensor:
+    """Make ``t`` the result of ``compute(old t)``, recorded (torch's in-place semantics)."""
+    check_inplace(t, op)
+    if t._view is not None:
+        return _rebase_view(t, compute, copy_old, op)
+    old = Tensor._from_array(t._data.copy() if copy_old else t._data)
+    if not copy_old:
+        # Shares t's memory and counter: if a node saved it, the write below makes backward
+        # raise instead of using the new value.
+        old._vc = t._version_counter()
+    _take_history(old, t)
+    r = _result(compute(old), t, op)
     np.copyto(t._data, r._data)
     t._version_counter()[0] += 1
-    t._grad_fn = r._grad_fn
-    t._output_nr = r._output_nr
-    t._requires_grad = r._requires_grad
+    _take_history(t, r)
+    refresh_views(t)
     return t
+
+
+def _rebase_view(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: bool,
+                 op: str) -> Tensor:
+    """In-place on a view: the base becomes ``CopySlices(old base, compute(old view))``."""
+    info = t._view
+    base = info.base
+    if info.nograd:
+        raise RuntimeError(
+            f"{op}: A view was created in no_grad mode and is being modified inplace with grad "
+            "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+            "forbidden. You can clarify your code by moving both the view and the inplace "
+            "either both inside the no_grad block (if you don't want the inplace to be "
+            "tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    if info.forbid is not None:
+        raise RuntimeError(f"{op}: {info.forbid}")
+    if base._requires_grad and base._grad_fn is None:
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used "
+                           "in an in-place operation.")
+    geom = Geometry(t._data, base._data)
+    vc = t._version_counter()
+    old_base = Tensor._from_array(base._data)
+    old_base._vc = vc
+    _take_history(old_base, base)
+    old = AsStrided.apply(old_base, geom, t._data.copy() if copy_old else t._data)
+    if not copy_old:
+        old._vc = vc  # as in rebase_history: a node saving it must see the write
+    r = _result(compute(old), t, op)
+    new_base = CopySlices.apply(old_base, r, geom, base._data)
+    np.copyto(t._data, r._data)
+    vc[0] += 1
+    _take_history(base, new_base)
+    refresh_views(base)
+    return t
+
+
+def _stale_msg(forbid: str) -> str:
+    return forbid.replace("is being modified inplace",
+                          "its base or another view of its base has been modified inplace")
+
+
+def refresh_views(base: Tensor) -> None:
+    """After ``base``'s history was rewritten, give its live views histories on the new one
+    (torch regenerates them lazily on access; here it is done at once, for the live ones)."""
+    if not base._requires_grad:
+        return
+    for v in live_views(base):
+        info = v._view
+        if info.nograd:
+            continue  # made under no_grad: outside the graph, it stays so
+        try:
+            geom = Geometry(v._data, base._data)
+            if info.forbid is not None:
+                node = Invalid.apply(base, _stale_msg(info.forbid), v._data)
+            else:
+                node = AsStrided.apply(base, geom, v._data)
+        except RuntimeError:
+            continue  # the memory is no longer the base's (``base.data = ...``): not a view
+        _take_history(v, node)
 
 
 def _check_cast(op: str, src: np.dtype, dst: np.dtype) -> None:
