@@ -226,6 +226,8 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- shape
     C("reshape", lambda M, a: M.reshape(a, (4, -1)), anyf(2, 3, 2), exact=True),
     C("view", lambda M, a: a.view(-1, 2), anyf(3, 4), exact=True),
+    # view(dtype) reinterprets the bits and is not differentiable in torch (no grad_fn).
+    C("view", lambda M, a: a.view(M.int32), anyf(3, 4), id="view_dtype", diff=False),
     C("view_as", lambda M, a, b: a.view_as(b), anyf(3, 4), anyf(4, 3), exact=True),
     C("reshape_as", lambda M, a, b: a.T.reshape_as(b), anyf(3, 4), anyf(2, 6), exact=True),
     C("flatten", lambda M, a: M.flatten(a, 1), anyf(2, 3, 2), exact=True),

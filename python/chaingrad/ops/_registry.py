@@ -198,7 +198,9 @@ OPS: tuple[OpInfo, ...] = (
     # --------------------------------------------------------------- shape
     OpInfo("reshape", SHP, SH.reshape, ("reshape",), "a view when possible, else a copy",
            lambda x: SH.reshape(x, 4, 3)),
-    OpInfo("view", SHP, None, ("view",), "always a view (raises if a copy is needed)",
+    OpInfo("view", SHP, None, ("view",),
+           "always a view (raises if a copy is needed); view(dtype) reinterprets the bits "
+           "(torch's rules; not differentiable, shares the version counter)",
            lambda x: x.view(12), method=SH.view),
     OpInfo("view_as", SHP, None, ("view_as",), "", lambda x: x.view_as(x), method=SH.view_as),
     OpInfo("reshape_as", SHP, None, ("reshape_as",), "", lambda x: x.reshape_as(x),
