@@ -350,6 +350,14 @@ CASES: list[Case] = [
       id="einsum_diag_contract"),
     C("einsum", lambda M, a, b: M.einsum("ij,j", a, b), anyf(3, 2), anyf(1),
       id="einsum_broadcast_letter"),
+    C("einsum", lambda M, a, b: M.einsum(a, [0, 1], b, [1, 2], [0, 2]), anyf(2, 3), anyf(3, 4),
+      id="einsum_sublist"),
+    C("einsum", lambda M, a, b: M.einsum(a, [30, 1], b, [1, 2]), anyf(2, 3), anyf(3, 4),
+      id="einsum_sublist_implicit"),
+    C("einsum", lambda M, a, b: M.einsum(a, [..., 0, 1], b, [1, 2], [..., 2]), anyf(2, 2, 3),
+      anyf(3, 4), id="einsum_sublist_ellipsis"),
+    C("einsum", lambda M, a: M.einsum(a, [Ellipsis, 0, 0], [0]), anyf(2, 3, 3),
+      id="einsum_sublist_diag_sum_batch"),
 ]
 
 

@@ -287,7 +287,8 @@ OPS: tuple[OpInfo, ...] = (
            lambda x: L.outer(x[0], x[1]), aliases=("ger",)),
     OpInfo("einsum", LIN, EIN.einsum, (),
            "any NumPy equation: implicit output, diagonals, '...', broadcasting, any number "
-           "of operands; the backward is an einsum", lambda x: EIN.einsum("ij,kj->ik", x, x)),
+           "of operands; sublist format (a, [0, 1], b, [1, 2], [0, 2]); the backward is an "
+           "einsum", lambda x: EIN.einsum("ij,kj->ik", x, x)),
     # --------------------------------------------------------------- in-place
     *(OpInfo(n, INP, None, (n,), note, lambda x, n=n, a=a: getattr(_nonleaf(x), n)(*a),
              method=getattr(I, n))
