@@ -89,6 +89,8 @@ def _first(r: Any) -> Any:
     return r[0] if isinstance(r, (tuple, list)) else r
 
 
+_INF_ORD = float("inf")
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- elementwise
     C("add", lambda M, a, b: M.add(a, b), anyf(3, 4), anyf(4), exact=True),
@@ -221,11 +223,42 @@ CASES: list[Case] = [
     C("norm", lambda M, a: M.norm(a, p=0.5, dim=1), anyf(3, 4), id="norm_p0_5"),
     C("norm", lambda M, a: M.norm(a, p="fro", dim=(0, 1)), anyf(3, 4), id="norm_fro"),
     C("norm", lambda M, a: M.norm(a, p=0), anyf(3, 4), id="norm_p0"),
+    C("norm", lambda M, a: M.norm(a, p="nuc"), anyf(3, 4), id="norm_nuc"),
+    C("norm", lambda M, a: a.norm(p="nuc", dim=(2, 0), keepdim=True), anyf(2, 3, 4),
+      id="norm_nuc_dims_keepdim"),
+    C("norm", lambda M, a: M.norm(a, p="nuc", dim=(-1, -2)), anyf(2, 4, 3),
+      id="norm_nuc_batched"),
+    *(C("linalg.matrix_norm", lambda M, a, o=o: M.linalg.matrix_norm(a, ord=o), anyf(2, 3, 4),
+        id=f"matrix_norm_{o}") for o in ("fro", "nuc", 1, -1, 2, -2, _INF_ORD, -_INF_ORD)),
+    *(C("linalg.matrix_norm", lambda M, a, o=o: M.linalg.matrix_norm(
+        a, o, dim=(2, 0), keepdim=True), anyf(3, 2, 4), id=f"matrix_norm_{o}_dims_keepdim")
+      for o in ("fro", "nuc", 1, -1, 2, -2, _INF_ORD, -_INF_ORD)),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, 1, dim=(0, -1)),
+      anyf(3, 2, 4), id="matrix_norm_1_outer_dims"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, "nuc"), anyf(4, 2),
+      id="matrix_norm_nuc_tall"),
+    C("linalg.vector_norm", lambda M, a: M.linalg.vector_norm(a), anyf(2, 3, 4)),
+    C("linalg.vector_norm", lambda M, a: M.linalg.vector_norm(a, 3, (0, 2), keepdim=True),
+      anyf(2, 3, 4), id="vector_norm_p3_dims"),
+    C("linalg.vector_norm", lambda M, a: M.linalg.vector_norm(a, -_INF_ORD, 1),
+      distinct(3, 4), id="vector_norm_neginf"),
+    C("linalg.norm", lambda M, a: M.linalg.norm(a), anyf(2, 3, 4)),
+    C("linalg.norm", lambda M, a: M.linalg.norm(a, 2), anyf(3, 4), id="linalg_norm_spectral"),
+    C("linalg.norm", lambda M, a: M.linalg.norm(a, _INF_ORD), anyf(5), id="linalg_norm_vec_inf"),
+    C("linalg.norm", lambda M, a: M.linalg.norm(a, "nuc", (0, 2)), anyf(2, 3, 4),
+      id="linalg_norm_nuc_dims"),
+    C("linalg.norm", lambda M, a: M.linalg.norm(a, 0.5, 1, True), anyf(2, 3),
+      id="linalg_norm_vec_dim"),
+    C("linalg.svdvals", lambda M, a: M.linalg.svdvals(a), anyf(2, 3, 4)),
+    C("linalg.svdvals", lambda M, a: M.linalg.svdvals(a) * M.arange(3.0).to(a.dtype), anyf(4, 3),
+      id="svdvals_weighted_tall"),
     C("cumsum", lambda M, a: M.cumsum(a, 1), anyf(3, 4), exact=True),
     C("cumsum", lambda M, a: a.cumsum(dim=0), anyf(5), id="cumsum_1d", exact=True),
     # ---------------------------------------------------------------- shape
     C("reshape", lambda M, a: M.reshape(a, (4, -1)), anyf(2, 3, 2), exact=True),
     C("view", lambda M, a: a.view(-1, 2), anyf(3, 4), exact=True),
+    # view(dtype) reinterprets the bits and is not differentiable in torch (no grad_fn).
+    C("view", lambda M, a: a.view(M.int32), anyf(3, 4), id="view_dtype", diff=False),
     C("view_as", lambda M, a, b: a.view_as(b), anyf(3, 4), anyf(4, 3), exact=True),
     C("reshape_as", lambda M, a, b: a.T.reshape_as(b), anyf(3, 4), anyf(2, 6), exact=True),
     C("flatten", lambda M, a: M.flatten(a, 1), anyf(2, 3, 2), exact=True),
@@ -348,6 +381,14 @@ CASES: list[Case] = [
       id="einsum_diag_contract"),
     C("einsum", lambda M, a, b: M.einsum("ij,j", a, b), anyf(3, 2), anyf(1),
       id="einsum_broadcast_letter"),
+    C("einsum", lambda M, a, b: M.einsum(a, [0, 1], b, [1, 2], [0, 2]), anyf(2, 3), anyf(3, 4),
+      id="einsum_sublist"),
+    C("einsum", lambda M, a, b: M.einsum(a, [30, 1], b, [1, 2]), anyf(2, 3), anyf(3, 4),
+      id="einsum_sublist_implicit"),
+    C("einsum", lambda M, a, b: M.einsum(a, [..., 0, 1], b, [1, 2], [..., 2]), anyf(2, 2, 3),
+      anyf(3, 4), id="einsum_sublist_ellipsis"),
+    C("einsum", lambda M, a: M.einsum(a, [Ellipsis, 0, 0], [0]), anyf(2, 3, 3),
+      id="einsum_sublist_diag_sum_batch"),
 ]
 
 
@@ -453,6 +494,27 @@ KINK_CASES: list[Case] = [
       id="norm_inf_ties"),
     C("norm", lambda M, a: M.norm(a, p=3, dim=1), fixed([[0, 0], [0, 2]]), id="norm_p3_zero"),
     C("norm", lambda M, a: M.norm(a, p=0.5), fixed([[0, 1], [4, 0]]), id="norm_p_half_zero"),
+    # Repeated singular values: U diag(g) V^T does not depend on the basis LAPACK picks in
+    # the repeated subspace, and amax splits a tie evenly (torch too). An exactly zero
+    # singular value of a diagonal matrix gets LAPACK's (= torch's) basis; for numerically
+    # rank-deficient dense matrices the subgradient's null-space part is basis-dependent in
+    # both libraries and is not compared.
+    C("norm", lambda M, a: M.norm(a, p="nuc"), fixed(np.eye(3)), id="norm_nuc_identity"),
+    C("norm", lambda M, a: M.norm(a, p="nuc"), fixed([[0, 2, 0], [2, 0, 0], [0, 0, 1]]),
+      id="norm_nuc_repeated"),
+    C("norm", lambda M, a: M.norm(a, p="nuc"), fixed(np.diag([2.0, 0.0, 1.0])),
+      id="norm_nuc_zero_singular_value"),
+    C("norm", lambda M, a: M.norm(a, p="nuc"), fixed(np.zeros((2, 3))), id="norm_nuc_zeros"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, 2),
+      fixed([[0, 2, 0], [2, 0, 0], [0, 0, 1]]), id="matrix_norm_2_tied_max"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, -2), fixed(np.eye(2)),
+      id="matrix_norm_neg2_identity"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, 1), fixed([[1, -2], [3, 0]]),
+      id="matrix_norm_1_tie"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, _INF), fixed(np.zeros((2, 0))),
+      id="matrix_norm_inf_empty"),
+    C("linalg.matrix_norm", lambda M, a: M.linalg.matrix_norm(a, 2), fixed(np.zeros((3, 0))),
+      id="matrix_norm_2_empty"),
     C("std", lambda M, a: M.std(a, 1), fixed([[2, 2, 2], [1, 2, 4]]), id="std_constant"),
     C("var", lambda M, a: M.var(a), fixed([2]), id="var_dof0"),
     C("var", lambda M, a: M.var(a, correction=3), fixed([1, 2]), id="var_dof_negative"),

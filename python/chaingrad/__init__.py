@@ -76,6 +76,7 @@ from .ops.einsum import einsum
 from .ops.inplace import addcdiv, addcmul, lerp
 from . import return_types
 from . import autograd  # noqa: E402
+from . import linalg  # noqa: E402
 
 __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402

@@ -22,6 +22,7 @@ from . import inplace as I
 from . import join as J
 from . import linalg as L
 from . import logical as LG
+from . import matrix_norm as MN
 from . import padding as P
 from . import rearrange as RA
 from . import reduction as R
@@ -192,13 +193,16 @@ OPS: tuple[OpInfo, ...] = (
     OpInfo("logsumexp", RED, R.logsumexp, ("logsumexp",), "stable (shifted by the max)",
            lambda x: R.logsumexp(x, 1)),
     OpInfo("norm", RED, R.norm, ("norm",),
-           "vector norms: p = 'fro'/2 (default), 1, inf, -inf, 0 or any number; dim, keepdim",
+           "vector norms: p = 'fro'/2 (default), 1, inf, -inf, 0 or any number; dim, keepdim; "
+           "p='nuc': nuclear norm over two dims (a 2-D input when dim is None)",
            lambda x: R.norm(x, dim=1)),
     OpInfo("cumsum", RED, R.cumsum, ("cumsum",), "", lambda x: R.cumsum(x, 1)),
     # --------------------------------------------------------------- shape
     OpInfo("reshape", SHP, SH.reshape, ("reshape",), "a view when possible, else a copy",
            lambda x: SH.reshape(x, 4, 3)),
-    OpInfo("view", SHP, None, ("view",), "always a view (raises if a copy is needed)",
+    OpInfo("view", SHP, None, ("view",),
+           "always a view (raises if a copy is needed); view(dtype) reinterprets the bits "
+           "(torch's rules; not differentiable, shares the version counter)",
            lambda x: x.view(12), method=SH.view),
     OpInfo("view_as", SHP, None, ("view_as",), "", lambda x: x.view_as(x), method=SH.view_as),
     OpInfo("reshape_as", SHP, None, ("reshape_as",), "", lambda x: x.reshape_as(x),
@@ -286,7 +290,21 @@ OPS: tuple[OpInfo, ...] = (
            lambda x: L.outer(x[0], x[1]), aliases=("ger",)),
     OpInfo("einsum", LIN, EIN.einsum, (),
            "any NumPy equation: implicit output, diagonals, '...', broadcasting, any number "
-           "of operands; the backward is an einsum", lambda x: EIN.einsum("ij,kj->ik", x, x)),
+           "of operands; sublist format (a, [0, 1], b, [1, 2], [0, 2]); the backward is an "
+           "einsum", lambda x: EIN.einsum("ij,kj->ik", x, x)),
+    OpInfo("linalg.vector_norm", LIN, MN.vector_norm, (),
+           "torch.linalg.vector_norm: ord any number, inf, -inf, 0; dim, keepdim, dtype=",
+           lambda x: MN.vector_norm(x, 3, 1)),
+    OpInfo("linalg.matrix_norm", LIN, MN.matrix_norm, (),
+           "ord 'fro', 'nuc', ±1, ±2, ±inf over dim=(-2, -1) (any two dims, batched); "
+           "composed of vector norms, amax/amin and svdvals as torch", lambda x: MN.matrix_norm(
+               x, "nuc")),
+    OpInfo("linalg.norm", LIN, MN.linalg_norm, (),
+           "vector norm for one dim or a 1-D input, matrix norm for two dims or a 2-D input "
+           "with ord; else the 2-norm of all elements", lambda x: MN.linalg_norm(x, 2)),
+    OpInfo("linalg.svdvals", LIN, MN.svdvals, (),
+           "singular values (descending), batched; gradient U diag(g) Vh; torch's svd backward "
+           "for higher orders", lambda x: MN.svdvals(x)),
     # --------------------------------------------------------------- in-place
     *(OpInfo(n, INP, None, (n,), note, lambda x, n=n, a=a: getattr(_nonleaf(x), n)(*a),
              method=getattr(I, n))

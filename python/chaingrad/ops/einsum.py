@@ -150,12 +150,54 @@ def _operand_grad(g: Tensor, ops: tuple, terms: list[str], out: str, k: int) -> 
     return Einsum.apply(eq, g.dtype, *operands)
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
-    """Einstein summation over the operands, e.g. ``einsum('bij,bjk->bik', a, b)``."""
+def _subscript(s: Any, where: str) -> str:
+    if s is Ellipsis:
+        return "..."
+    if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+        raise TypeError(f"einsum(): {where} must hold ints in [0, 52) or Ellipsis, got {s!r}")
+    if not 0 <= s < 52:
+        raise ValueError(f"einsum(): subscript {int(s)} in {where} is not within the valid "
+                         "range [0, 52)")
+    # torch's letters: 0-25 are A-Z, 26-51 are a-z (so the implicit output's order, sorted by
+    # letter, is the order of the integers).
+    return chr(ord("A") + s) if s < 26 else chr(ord("a") + s - 26)
+
+
+def _sublist_equation(args: tuple) -> tuple[str, tuple]:
+    """``(op0, sub0, op1, sub1, ..., [out])`` -> the equation string and the operands."""
+    n = len(args) // 2
+    operands, terms = [], []
+    for k in range(n):
+        op, sub = args[2 * k], args[2 * k + 1]
+        where = f"the subscript list of operand {k}"
+        if isinstance(sub, (str, Tensor)) or not hasattr(sub, "__iter__"):
+            raise TypeError(f"einsum(): {where} must be a list of ints or Ellipsis, got "
+                            f"{type(sub).__name__}")
+        operands.append(op)
+        terms.append("".join(_subscript(s, where) for s in sub))
+    eq = ",".join(terms)
+    if len(args) % 2:
+        out = args[-1]
+        if isinstance(out, (str, Tensor)) or not hasattr(out, "__iter__"):
+            raise TypeError("einsum(): the output subscript list (the last argument after the "
+                            f"operand/subscript pairs) must be a list, got {type(out).__name__}")
+        eq += "->" + "".join(_subscript(s, "the output subscript list") for s in out)
+    return eq, tuple(operands)
+
+
+def einsum(*args: Any) -> Tensor:
+    """Einstein summation over the operands, e.g. ``einsum('bij,bjk->bik', a, b)``, or in the
+    sublist format ``einsum(a, [0, 1, 2], b, [0, 2, 3], [0, 1, 3])`` (``...`` as Ellipsis)."""
+    if not args:
+        raise TypeError("einsum(): expected the equation and the operands")
+    equation = args[0]
+    operands = args[1:]
     if not isinstance(equation, str):
-        raise TypeError("einsum(): the first argument must be the equation string (the sublist "
-                        "format is not supported)")
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        if len(args) < 2:
+            raise ValueError("einsum(): the sublist format needs at least one operand and its "
+                             "subscript list")
+        equation, operands = _sublist_equation(args)
+    elif len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum(): at least one operand is required")

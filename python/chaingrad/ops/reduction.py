@@ -178,7 +178,7 @@ def _norm_order(p: Any) -> float:
         return 2.0
     if isinstance(p, str):
         raise NotImplementedError(
-            f"norm: p={p!r} is not supported; use p='fro' or a number (vector norms only)"
+            f"norm: p={p!r} is not supported; use p='fro', 'nuc' or a number"
         )
     if not isinstance(p, (int, float, np.integer, np.floating)) or isinstance(p, bool):
         raise TypeError(f"norm: p must be a number or 'fro', got {p!r}")
@@ -209,9 +209,14 @@ def _vector_norm_array(d: np.ndarray, p: float, axis: Any, keepdim: bool) -> np.
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False,  # noqa: A002
          dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro' (default), 1, inf,
-    -inf, 0 or any other number."""
+    -inf, 0 or any other number; p='nuc' is the nuclear norm of the matrices in the two dims
+    ``dim`` (a 2-D input when None)."""
     a = _cast(as_tensor(input), dtype)
     _require_float(a, "norm")
+    if isinstance(p, str) and p == "nuc":
+        from .matrix_norm import nuclear_norm
+
+        return nuclear_norm(a, dim, keepdim)
     order = _norm_order(p)
     d = a._data
     dims: tuple = () if dim is None else normalize_dims(dim, d.ndim, "norm")

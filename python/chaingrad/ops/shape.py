@@ -26,10 +26,17 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     return Reshape.apply(a, _shape_args(shape))
 
 
-def view(a: Tensor, *shape: Any) -> Tensor:
-    """Always a view; raises when the layout would need a copy (use reshape then)."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
-        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+def view(a: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
+    """Always a view; raises when the layout would need a copy (use reshape then).
+    ``view(dtype)`` reinterprets the bytes instead (see ``ops/view_dtype.py``)."""
+    if dtype is not None or (
+        len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list))
+    ):
+        from .view_dtype import view_dtype
+
+        if (dtype is not None and shape) or len(shape) > 1:
+            raise TypeError("view(): takes either a dtype or a shape, not both")
+        return view_dtype(a, shape[0] if dtype is None else dtype)
     return Reshape.apply(a, _shape_args(shape), True)
 
 
