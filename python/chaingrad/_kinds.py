@@ -76,3 +76,17 @@ STD = 43  # save (x, y) | scalars (correction, keepdim, *dims); no dims = all el
 LOGSUMEXP = 44  # save (x, y) | scalars (keepdim, *dims)
 NORM = 45  # vector p-norm: save (x, y) | scalars (p, keepdim, *dims); no dims = all elements
 CUMSUM = 46  # save () | scalars (dim,)
+
+# Shape ops: input x | save () | scalars as listed. Their backward does no arithmetic (it moves,
+# reshapes or scatters g), so the C++ kernels in ``csrc/kernels_shape.cpp`` make the same NumPy
+# calls as the reference (reshape, transpose, zeros + assignment) and agree bit for bit.
+RESHAPE = 47  # reshape/view/flatten/unflatten/squeeze/unsqueeze: scalars (); g.reshape(x.shape)
+PERMUTE = 48  # permute/transpose/.T: scalars (*dims), the forward permutation;
+#               np.transpose(g, argsort(dims))
+EXPAND = 49  # expand/expand_as/broadcast_to: scalars (); g as is (the engine sums it to x's shape)
+TO_COPY = 50  # dtype casts, clone, contiguous: scalars (); g as is (the engine casts it to
+#               x's dtype)
+SLICE = 51  # basic indexing by ints and slices: scalars (start, stop, step) for every dim of x,
+#             normalised (0 <= start < n unless the slice is empty, which is (0, 0, 1)); step 0
+#             selects index `start` (the dim is dropped); stop -1 (negative step) runs through
+#             index 0. Backward: zeros of x's shape with g assigned at the key.
