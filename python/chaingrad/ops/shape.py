@@ -276,4 +276,7 @@ def clone(a: Tensor) -> Tensor:
 
 
 def contiguous(a: Tensor) -> Tensor:
-    return a if a._data.flags.c_contiguous else clone(a)
+    """``a`` if C-contiguous, else a C-contiguous copy (clone keeps the layout, as torch's)."""
+    if a._data.flags.c_contiguous:
+        return a
+    return _copy(a, np.array(a._data, copy=True, order="C"), "CloneBackward0")
