@@ -34,7 +34,9 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 # engine: the core calls the reference NumPy kernel for it (_bridge.array_backward).
 
 # ---------------------------------------------------------------------------------------------
-# Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). The elementwise
+# Kinds 21..99: the elementwise ops, reductions and shape ops of the full op set (issue #3).
+# The shape kinds 47..51 have C++ kernels in ``csrc/kernels_shape.cpp`` for every layout and
+# dtype (see their block below). The elementwise
 # kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
 # (same-shape C-contiguous float32/float64 operands); the reductions LOGSUMEXP, VAR, STD,
 # AMAXMIN, MAXMIN_ALL, CUMSUM and PROD (no zero in x) have C++ kernels in
