@@ -30,12 +30,14 @@ enum Kind : int {
   SUM, MEAN, MATMUL, ADD_SCALAR, MUL_SCALAR, DIV_SCALAR, RDIV_SCALAR, RSUB_SCALAR,
   NUM_KINDS,
   // The full op set's kinds (node layouts in _kinds.py). 21..37 are elementwise
-  // (kernels_pointwise.cpp); the reductions 38..46 run the reference NumPy kernels.
+  // (kernels_pointwise.cpp), 38..46 reductions (kernels_reduction.cpp), 47..51 shape ops.
   ABS = 21, SIGN = 22, SQRT = 23, RSQRT = 24, LOG1P = 25, EXPM1 = 26, SIN = 27, COS = 28,
   TAN = 29, RECIPROCAL = 30, CLAMP = 31, CLAMP_TENSOR = 32, MAXIMUM = 33, MINIMUM = 34,
   WHERE = 35, POW = 36, RPOW_SCALAR = 37,
   PROD = 38, MAXMIN_ALL = 39, MAXMIN_DIM = 40, AMAXMIN = 41, VAR = 42, STD = 43,
-  LOGSUMEXP = 44, NORM = 45, CUMSUM = 46
+  LOGSUMEXP = 44, NORM = 45, CUMSUM = 46,
+  // Shape ops (kernels_shape.cpp).
+  RESHAPE = 47, PERMUTE = 48, EXPAND = 49, TO_COPY = 50, SLICE = 51
 };
 
 struct Node;

@@ -311,6 +311,7 @@ void init_kernels(py::module_ numpy) {
   np.matmul = get("matmul");
   np.asarray = get("asarray");
   init_reduction_kernels(numpy);
+  init_shape_kernels(numpy);
 }
 
 // dest = dest + g * x, when dest is an exclusively owned fast array of g's dtype and shape
@@ -482,6 +483,7 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       matmul_backward(node, g, need(0), need(1), out);
       return;
     default:
+      if (shape_backward(node, g, out)) return;
       if (pointwise_backward(node, g, out)) return;
       if (reduction_backward(node, g, out)) return;
       break;

@@ -34,6 +34,13 @@ bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out)
 void init_reduction_kernels(py::module_ numpy);
 bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
+// The shape kinds 47..51 (kernels_shape.cpp): reshape/transpose of g, g itself (EXPAND and
+// TO_COPY: conform() sums and casts it), or g assigned into zeros (SLICE); the reference
+// kernel's NumPy calls. May return views of g. Returns false, leaving `g` and `out` untouched,
+// for other kinds and corrupt node layouts (the caller then falls back).
+void init_shape_kernels(py::module_ numpy);
+bool shape_backward(Node& node, py::object& g, std::vector<py::object>& out);
+
 // slot += g: in place in whichever of the two arrays is exclusively owned, else a new array.
 void accumulate_into(py::object& slot, py::object g);
 

@@ -256,6 +256,7 @@ CASES: list[Case] = [
     C("cumsum", lambda M, a: a.cumsum(dim=0), anyf(5), id="cumsum_1d", exact=True),
     # ---------------------------------------------------------------- shape
     C("reshape", lambda M, a: M.reshape(a, (4, -1)), anyf(2, 3, 2), exact=True),
+    C("reshape", lambda M, a: a.T.reshape(-1), anyf(3, 4), id="reshape_copy", exact=True),
     C("view", lambda M, a: a.view(-1, 2), anyf(3, 4), exact=True),
     # view(dtype) reinterprets the bits and is not differentiable in torch (no grad_fn).
     C("view", lambda M, a: a.view(M.int32), anyf(3, 4), id="view_dtype", diff=False),
@@ -318,6 +319,12 @@ CASES: list[Case] = [
     C("getitem", lambda M, a: a[1], anyf(3, 4), id="index_int", exact=True),
     C("getitem", lambda M, a: a[::2, 1::2], anyf(5, 4), id="index_step", exact=True),
     C("getitem", lambda M, a: a[-1, -2:], anyf(3, 4), id="index_neg", exact=True),
+    C("getitem", lambda M, a: a[..., 1:3], anyf(2, 3, 4), id="index_ellipsis", exact=True),
+    C("getitem", lambda M, a: a[1, 2], anyf(3, 4), id="index_all_ints", exact=True),
+    C("getitem", lambda M, a: a[2, -7:100:3], anyf(3, 8), id="index_clip", exact=True),
+    # torch has no negative steps: gradcheck and gradgradcheck only.
+    C("getitem", lambda M, a: a[::-2, 1, -1:0:-1], anyf(5, 3, 4), id="index_neg_step",
+      parity=False),
     C("getitem", lambda M, a: a[..., None, 1], anyf(2, 3, 4), id="index_ellipsis_none",
       exact=True),
     C("getitem", lambda M, a, m: a[m], anyf(3, 4), mask(3, 4), id="index_mask", exact=True),

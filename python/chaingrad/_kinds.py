@@ -34,7 +34,9 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 # engine: the core calls the reference NumPy kernel for it (_bridge.array_backward).
 
 # ---------------------------------------------------------------------------------------------
-# Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). The elementwise
+# Kinds 21..99: the elementwise ops, reductions and shape ops of the full op set (issue #3).
+# The shape kinds 47..51 have C++ kernels in ``csrc/kernels_shape.cpp`` for every layout and
+# dtype (see their block below). The elementwise
 # kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
 # (same-shape C-contiguous float32/float64 operands); the reductions LOGSUMEXP, VAR, STD,
 # AMAXMIN, MAXMIN_ALL, CUMSUM and PROD (no zero in x) have C++ kernels in
@@ -76,3 +78,17 @@ STD = 43  # save (x, y) | scalars (correction, keepdim, *dims); no dims = all el
 LOGSUMEXP = 44  # save (x, y) | scalars (keepdim, *dims)
 NORM = 45  # vector p-norm: save (x, y) | scalars (p, keepdim, *dims); no dims = all elements
 CUMSUM = 46  # save () | scalars (dim,)
+
+# Shape ops: input x | save () | scalars as listed. Their backward does no arithmetic (it moves,
+# reshapes or scatters g), so the C++ kernels in ``csrc/kernels_shape.cpp`` make the same NumPy
+# calls as the reference (reshape, transpose, zeros + assignment) and agree bit for bit.
+RESHAPE = 47  # reshape/view/flatten/unflatten/squeeze/unsqueeze: scalars (); g.reshape(x.shape)
+PERMUTE = 48  # permute/transpose/.T: scalars (*dims), the forward permutation;
+#               np.transpose(g, argsort(dims))
+EXPAND = 49  # expand/expand_as/broadcast_to: scalars (); g as is (the engine sums it to x's shape)
+TO_COPY = 50  # dtype casts, clone, contiguous: scalars (); g as is (the engine casts it to
+#               x's dtype)
+SLICE = 51  # basic indexing by ints and slices: scalars (start, stop, step) for every dim of x,
+#             normalised (0 <= start < n unless the slice is empty, which is (0, 0, 1)); step 0
+#             selects index `start` (the dim is dropped); stop -1 (negative step) runs through
+#             index 0. Backward: zeros of x's shape with g assigned at the key.

@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import _kinds as K
+from .. import grad_mode as _gm
 from ..autograd.function import Function, FunctionCtx
 from ..tensor import Tensor
-from ._common import _SCALARS, ShapeError, as_tensor, wrap, wrap_dim
+from ._common import _SCALARS, ShapeError, as_tensor, record, wrap, wrap_dim
 from .functions import view_of
 
 _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
@@ -125,13 +127,59 @@ class IndexBackward(Function):
         return GetItem.apply(gg, ctx.key), None, None
 
 
+def slice_scalars(key: Any, shape: tuple) -> tuple:
+    """A SLICE node's scalars (see ``_kinds.py``) for a key of ints, slices and at most one
+    Ellipsis that indexed an array of ``shape`` (so every index is in range)."""
+    items = key if isinstance(key, tuple) else (key,)
+    out: list[int] = []
+    d = 0
+    for k in items:
+        if k is Ellipsis:
+            for _ in range(len(shape) - (len(items) - 1)):
+                out += (0, shape[d], 1)
+                d += 1
+            continue
+        n = shape[d]
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            count = len(range(start, stop, step))
+            if count == 0:
+                out += (0, 0, 1)
+            else:
+                end = start + count * step
+                out += (start, end if end >= 0 else -1, step)
+        else:
+            i = int(k) % n
+            out += (i, i + 1, 0)
+        d += 1
+    while d < len(shape):
+        out += (0, shape[d], 1)
+        d += 1
+    return tuple(out)
+
+
+def basic_index(a: Tensor, key: Any, name: str) -> Tensor:
+    """``a[key]`` for a basic key (ints, slices, Ellipsis, None): a view of ``a``. Under
+    autograd, keys of ints and slices record a native SLICE node (``name`` is SliceBackward0 or
+    SelectBackward0); keys with None (new axes) stay a ``Function``."""
+    grad = _gm._enabled[0] and a._requires_grad
+    items = key if isinstance(key, tuple) else (key,)
+    if grad and any(k is None for k in items):
+        return (Slice if name == "SliceBackward0" else Select).apply(a, key)
+    r = index_array(a._data, key)
+    out = view_of(r if type(r) is np.ndarray else np.asarray(r), a)
+    if grad:
+        record(K.SLICE, name, (a,), out, (), slice_scalars(key, a._data.shape))
+    return out
+
+
 def getitem(a: Tensor, key: Any) -> Tensor:
     key = normalize_key(key)
     if is_basic(key):
         items = key if isinstance(key, tuple) else (key,)
         if all(isinstance(k, (slice, type(Ellipsis), type(None))) for k in items):
-            return Slice.apply(a, key)
-        return Select.apply(a, key)
+            return basic_index(a, key, "SliceBackward0")
+        return basic_index(a, key, "SelectBackward0")
     return GetItem.apply(a, key)
 
 

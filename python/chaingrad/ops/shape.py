@@ -7,9 +7,61 @@ from typing import Any
 
 import numpy as np
 
+from .. import _kinds as K
 from ..tensor import Tensor
-from ._common import ShapeError, as_tensor, normalize_dims, wrap_dim
-from .functions import Clone, Expand, Permute, Reshape, Squeeze, ToDtype, Transpose, Unsqueeze
+from ._common import ShapeError, as_tensor, needs_grad, normalize_dims, record, wrap, wrap_dim
+from .functions import view_of
+
+
+def _reshape_view(d: np.ndarray, shape: tuple) -> np.ndarray:
+    """Reshape without copying, or raise ValueError mentioning 'copy'."""
+    try:
+        return np.reshape(d, shape, copy=False)
+    except TypeError:  # NumPy < 2.1 has no copy= argument
+        d.reshape(shape)  # raises ValueError for a shape of the wrong size
+        v = d.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            raise ValueError("cannot view without a copy") from None
+        return v
+
+
+def _reshape(a: Tensor, shape: tuple, must_view: bool = False,
+             name: str = "ViewBackward0") -> Tensor:
+    """reshape/view/flatten/squeeze/unsqueeze: a view when the layout allows it (RESHAPE)."""
+    d = a._data
+    try:
+        r = _reshape_view(d, shape) if must_view else d.reshape(shape)
+    except ValueError as e:
+        if "copy" in str(e):
+            raise RuntimeError(
+                f"view size {list(shape)} is not compatible with input tensor's size "
+                f"{list(d.shape)} and stride (at least one dimension spans across two "
+                "contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+        raise RuntimeError(
+            f"shape '{list(shape)}' is invalid for input of size {d.size}"
+        ) from None
+    out = view_of(r, a)
+    if needs_grad(a):
+        record(K.RESHAPE, name, (a,), out)
+    return out
+
+
+def _permute(a: Tensor, dims: tuple, name: str) -> Tensor:
+    out = view_of(np.transpose(a._data, dims), a)
+    if needs_grad(a):
+        record(K.PERMUTE, name, (a,), out, (), dims)
+    return out
+
+
+def _copy(a: Tensor, arr: np.ndarray, name: str) -> Tensor:
+    """A cast or clone of ``a`` (TO_COPY: the gradient passes through, cast back by the engine)."""
+    out = wrap(arr)
+    if needs_grad(a):
+        record(K.TO_COPY, name, (a,), out)
+    return out
 
 
 def _shape_args(shape: tuple) -> tuple:
@@ -23,7 +75,7 @@ def _shape_args(shape: tuple) -> tuple:
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """A view when the memory layout allows it, else a copy (torch's reshape)."""
-    return Reshape.apply(a, _shape_args(shape))
+    return _reshape(a, _shape_args(shape))
 
 
 def view(a: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
@@ -37,7 +89,7 @@ def view(a: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
         if (dtype is not None and shape) or len(shape) > 1:
             raise TypeError("view(): takes either a dtype or a shape, not both")
         return view_dtype(a, shape[0] if dtype is None else dtype)
-    return Reshape.apply(a, _shape_args(shape), True)
+    return _reshape(a, _shape_args(shape), True)
 
 
 def view_as(a: Tensor, other: Tensor) -> Tensor:
@@ -51,7 +103,7 @@ def reshape_as(a: Tensor, other: Tensor) -> Tensor:
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d, as torch)."""
     if a.ndim == 0:
-        return Reshape.apply(a, (1,))
+        return _reshape(a, (1,))
     s = wrap_dim(start_dim, a.ndim, "flatten")
     e = wrap_dim(end_dim, a.ndim, "flatten")
     if s > e:
@@ -60,14 +112,14 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
     if new == shape:
         return a
-    return Reshape.apply(a, new)
+    return _reshape(a, new)
 
 
 def unflatten(a: Tensor, dim: int, sizes: Any) -> Tensor:
     d = wrap_dim(dim, a.ndim, "unflatten")
     sizes = _shape_args(tuple(sizes))
     shape = a._data.shape
-    return Reshape.apply(a, shape[:d] + sizes + shape[d + 1:])
+    return _reshape(a, shape[:d] + sizes + shape[d + 1:])
 
 
 def permute(a: Tensor, *dims: Any, name: str | None = None) -> Tensor:
@@ -78,7 +130,7 @@ def permute(a: Tensor, *dims: Any, name: str | None = None) -> Tensor:
             f"permute: number of dims ({len(dims)}) doesn't match the tensor's {a.ndim} dims "
             f"(shape {tuple(a.shape)})"
         )
-    return Permute.apply(a, nd)
+    return _permute(a, nd, "PermuteBackward0")
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -87,7 +139,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     perm = list(range(a.ndim))
     if a.ndim:
         perm[d0], perm[d1] = perm[d1], perm[d0]
-    return Transpose.apply(a, tuple(perm))
+    return _permute(a, tuple(perm), "TransposeBackward0")
 
 
 swapaxes = transpose
@@ -106,7 +158,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = wrap_dim(dim, n, "unsqueeze")
     shape = list(a._data.shape)
     shape.insert(d, 1)
-    return Unsqueeze.apply(a, tuple(shape))
+    return _reshape(a, tuple(shape), name="UnsqueezeBackward0")
 
 
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
@@ -116,7 +168,7 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     else:
         dims = normalize_dims(dim, a.ndim, "squeeze")
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return Squeeze.apply(a, new)
+    return _reshape(a, new, name="SqueezeBackward1")
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
@@ -138,7 +190,12 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
         raise ShapeError(f"expand: shape {tuple(shape)} cannot be expanded to {sizes}")
     if target == tuple(shape):
         return a
-    return Expand.apply(a, target)
+    # A read-only broadcast view: writing through it would alias elements (torch refuses
+    # in-place ops on expanded tensors too).
+    out = view_of(np.broadcast_to(a._data, target), a)
+    if needs_grad(a):
+        record(K.EXPAND, "ExpandBackward0", (a,), out)
+    return out
 
 
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
@@ -151,7 +208,7 @@ def broadcast_to(a: Tensor, shape: Any) -> Tensor:
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The view ``a[..., start:start + length, ...]`` along ``dim``."""
-    from .indexing import Slice
+    from .indexing import basic_index
 
     d = wrap_dim(dim, a.ndim, "narrow")
     n = a._data.shape[d]
@@ -163,12 +220,12 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
             f"of size {n}"
         )
     key = (slice(None),) * d + (slice(start, start + length),)
-    return Slice.apply(a, key)
+    return basic_index(a, key, "SliceBackward0")
 
 
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """The view ``a[..., index, ...]`` along ``dim`` (that dimension removed)."""
-    from .indexing import Select
+    from .indexing import basic_index
 
     d = wrap_dim(dim, a.ndim, "select")
     n = a._data.shape[d]
@@ -178,7 +235,7 @@ def select(a: Tensor, dim: int, index: int) -> Tensor:
             f"dimension {d}"
         )
     key = (slice(None),) * d + (int(index) % n,)
-    return Select.apply(a, key)
+    return basic_index(a, key, "SelectBackward0")
 
 
 _DEVICES = ("cpu", "cuda", "mps", "meta", "xpu")
@@ -218,12 +275,15 @@ def to(a: Tensor, *args: Any, dtype: Any = None, device: Any = None, **_: Any) -
     if a._requires_grad and dt.kind != "f":
         # Leaving the floats ends the graph, as in torch.
         return Tensor._from_array(a._data.astype(dt))
-    return ToDtype.apply(a, dt)
+    return _copy(a, a._data.astype(dt), "ToCopyBackward0")
 
 
 def clone(a: Tensor) -> Tensor:
-    return Clone.apply(a)
+    return _copy(a, np.array(a._data, copy=True), "CloneBackward0")
 
 
 def contiguous(a: Tensor) -> Tensor:
-    return a if a._data.flags.c_contiguous else Clone.apply(a)
+    """``a`` if C-contiguous, else a C-contiguous copy (clone keeps the layout, as torch's)."""
+    if a._data.flags.c_contiguous:
+        return a
+    return _copy(a, np.array(a._data, copy=True, order="C"), "CloneBackward0")
