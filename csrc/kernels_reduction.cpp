@@ -9,13 +9,16 @@
 // for float arrays (np.add.reduce, then np.true_divide by the element count as np.intp, into
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
+// Steps that only move data are direct loops, exact by nature: np.put_along_axis's scatter
+// (MAXMIN_DIM) and exclusive_prod's np.take/np.flip/np.concatenate with ones (PROD with zeros;
+// its cumprods and products stay NumPy's).
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for
-// float32/float64 gradients and inputs. Anything
-// else (other dtypes, an unexpected node layout, a NumPy without the error-state context
-// variable) returns false, and the caller runs the reference kernel.
-#include <cfloat>
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, MAXMIN_DIM, CUMSUM, PROD (with or without
+// zeros in x) here, NORM in kernels_norm.cpp, for float32/float64 gradients and inputs.
+// Anything else (other dtypes, an unexpected node layout, a NumPy without the error-state
+// context variable) returns false, and the caller runs the reference kernel.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
