@@ -221,7 +221,6 @@ py::object cumsum_array(PyObject* d, int axis) {
   return steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw1));
 }
 
-
 // `a` itself when C-contiguous and aligned, else a C-contiguous copy (pure data movement).
 py::object c_contiguous(const py::object& a) {
   PyObject* p = a.ptr();
@@ -572,7 +571,7 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       // shape = the input's; g when it is (); else the scatter of g along dim.
       py::object idx = saved(0);
       const Edge& e = node.next()[0];
-      if (!idx || !e.defined() || sc.size() != 2) return false;
+      if (!idx || !e.defined()) return false;
       if (e.ndim == 0) {
         r = g;
         break;
