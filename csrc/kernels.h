@@ -28,9 +28,9 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
 // leaving `g` and `out` untouched, for any other layout or kind (the caller then falls back).
 bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
-// The reduction kinds 38..46 (kernels_reduction.cpp): the reference NumPy kernel's own NumPy
-// calls, made through the C API. Returns false, leaving `g` and `out` untouched, for kinds
-// and dtypes it does not cover (the caller then falls back).
+// The reduction kinds 38..46 (kernels_reduction.cpp, kernels_norm.cpp): the reference
+// kernel's NumPy calls, made through the C API. Returns false, leaving `g` and `out`
+// untouched, for layouts and dtypes it does not cover (the caller then falls back).
 void init_reduction_kernels(py::module_ numpy);
 bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out);
 

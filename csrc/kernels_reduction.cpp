@@ -9,59 +9,30 @@
 // for float arrays (np.add.reduce, then np.true_divide by the element count as np.intp, into
 // the result). np.errstate(divide="ignore", invalid="ignore") sets NumPy's error-state context
 // variable to _make_extobj(divide="ignore", invalid="ignore") and resets it afterwards.
+// Steps that only move data are direct loops, exact by nature: np.put_along_axis's scatter
+// (MAXMIN_DIM) and exclusive_prod's np.take/np.flip/np.concatenate with ones (PROD with zeros;
+// its cumprods and products stay NumPy's).
 //
-// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros in x, for
-// float32/float64 gradients and inputs. Anything
-// else (other dtypes, an unexpected node layout, a NumPy without the error-state context
-// variable) returns false, and the caller runs the reference kernel.
+// Kinds: LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, MAXMIN_DIM, CUMSUM, PROD (with or without
+// zeros in x) here, NORM in kernels_norm.cpp, for float32/float64 gradients and inputs.
+// Anything else (other dtypes, an unexpected node layout, a NumPy without the error-state
+// context variable) returns false, and the caller runs the reference kernel.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "kernels.h"
+#include "kernels_reduction.h"
 #include "npy.h"
 
 namespace chaingrad {
 
-namespace {
+namespace red {
 
-// Owned references, kept for the life of the process (as the NumPy module itself is).
-struct Fns {
-  PyObject* multiply = nullptr;
-  PyObject* divide = nullptr;
-  PyObject* true_divide = nullptr;
-  PyObject* subtract = nullptr;
-  PyObject* equal = nullptr;
-  PyObject* exp = nullptr;
-  PyObject* where = nullptr;
-  PyObject* add_reduce = nullptr;
-  PyObject* intp = nullptr;
-  PyObject* isnan = nullptr;
-  PyObject* zeros = nullptr;
-  PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero
-  PyObject* kw_dtype = nullptr;       // ("dtype",)
-  PyObject* kw_axis = nullptr;        // ("axis",)
-  PyObject* ascontiguousarray = nullptr;
-  PyObject* f64 = nullptr;   // np.float64
-  PyObject* f32 = nullptr;   // np.float32
-  PyObject* s_cumsum = nullptr;
-  PyObject* or_reduce = nullptr;  // np.logical_or.reduce (ndarray.any's reduction)
-  PyObject* s_astype = nullptr;
-  PyObject* f32_nan = nullptr;  // np.float32(np.nan)
-  PyObject* f32_inf = nullptr;  // np.float32(np.inf)
-  PyObject* make_extobj = nullptr;
-  PyObject* extobj_var = nullptr;
-  PyObject* kw_axis_keepdims = nullptr;      // ("axis", "keepdims")
-  PyObject* kw_out_casting_subok = nullptr;  // ("out", "casting", "subok")
-  PyObject* kw_divide_invalid = nullptr;     // ("divide", "invalid")
-  PyObject* s_unsafe = nullptr;
-  PyObject* s_ignore = nullptr;
-  PyObject* py_zero = nullptr;  // Python int 0
-  PyObject* py_two = nullptr;   // Python int 2
-  bool ready = false;
-  bool errstate = false;
-};
 Fns f;
 
 py::object steal(PyObject* r) {
@@ -69,7 +40,7 @@ py::object steal(PyObject* r) {
   return py::reinterpret_steal<py::object>(r);
 }
 
-py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* kwnames = nullptr) {
+py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* kwnames) {
   PyObject* argv[8];
   if (args.size() > 8)
     throw std::logic_error("chaingrad._core: internal error: too many arguments");
@@ -82,36 +53,26 @@ py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* k
   return steal(PyObject_Vectorcall(fn, argv, n - nkw, kwnames));
 }
 
-// np.errstate(divide="ignore", invalid="ignore") for the lifetime of the object.
-class IgnoreDivInvalid {
- public:
-  IgnoreDivInvalid() {
-    py::object ext = call(f.make_extobj, {f.s_ignore, f.s_ignore}, f.kw_divide_invalid);
-    token_ = PyContextVar_Set(f.extobj_var, ext.ptr());
-    if (!token_) throw py::error_already_set();
-  }
-  ~IgnoreDivInvalid() {
+IgnoreDivInvalid::IgnoreDivInvalid() {
+  py::object ext = call(f.make_extobj, {f.s_ignore, f.s_ignore}, f.kw_divide_invalid);
+  token_ = PyContextVar_Set(f.extobj_var, ext.ptr());
+  if (!token_) throw py::error_already_set();
+}
+
+IgnoreDivInvalid::~IgnoreDivInvalid() {
 #if PY_VERSION_HEX >= 0x030C0000
-    PyObject* exc = PyErr_GetRaisedException();
-    if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
-    Py_DECREF(token_);
-    PyErr_SetRaisedException(exc);
+  PyObject* exc = PyErr_GetRaisedException();
+  if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
+  Py_DECREF(token_);
+  PyErr_SetRaisedException(exc);
 #else
-    PyObject *t, *v, *tb;
-    PyErr_Fetch(&t, &v, &tb);
-    if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
-    Py_DECREF(token_);
-    PyErr_Restore(t, v, tb);
+  PyObject *t, *v, *tb;
+  PyErr_Fetch(&t, &v, &tb);
+  if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
+  Py_DECREF(token_);
+  PyErr_Restore(t, v, tb);
 #endif
-  }
-  IgnoreDivInvalid(const IgnoreDivInvalid&) = delete;
-  IgnoreDivInvalid& operator=(const IgnoreDivInvalid&) = delete;
-
- private:
-  PyObject* token_ = nullptr;
-};
-
-bool float_array(PyObject* a) { return a && npy::is_array(a) && npy::float_type(a) != 0; }
+}
 
 // The node's dims (scalars[first..]) as ints in [0, ndim); false when corrupt.
 bool read_dims(const Node& node, size_t first, int ndim, std::vector<long>& dims) {
@@ -152,6 +113,8 @@ py::object add_reduce(PyObject* a, PyObject* axis, bool keepdims) {
   return call(f.add_reduce, {a, axis, keepdims ? Py_True : Py_False}, f.kw_axis_keepdims);
 }
 
+namespace {
+
 // x.mean(axis=axis, keepdims=keepdims) for a float32/float64 array x, as _methods._mean.
 py::object mean(PyObject* x, const std::vector<long>* dims, bool keepdims) {
   Py_ssize_t items = 1;
@@ -175,6 +138,8 @@ py::object mean(PyObject* x, const std::vector<long>* dims, bool keepdims) {
   return steal(PyObject_CallOneArg(reinterpret_cast<PyObject*>(Py_TYPE(ret.ptr())), q.ptr()));
 }
 
+}  // namespace
+
 // g.dtype.type(v): a 0-d array of g's (float32/float64) dtype.
 py::object typed(PyObject* g, double v) {
   py::object s = npy::empty(npy::descr(g), 0, nullptr);
@@ -190,6 +155,8 @@ py::object typed(PyObject* g, double v) {
 bool representable(PyObject* g, double v) {
   return npy::float_type(g) != npy::kFloat || !std::isfinite(v) || std::fabs(v) <= FLT_MAX;
 }
+
+namespace {
 
 // var_backward(g, x, corr, keepdim, dims), under the caller's errstate. Returns null when the
 // reference's arithmetic cannot be mirrored exactly (the caller falls back).
@@ -254,7 +221,154 @@ py::object cumsum_array(PyObject* d, int axis) {
   return steal(PyObject_VectorcallMethod(f.s_cumsum, args, 1, kw1));
 }
 
+// `a` itself when C-contiguous and aligned, else a C-contiguous copy (pure data movement).
+py::object c_contiguous(const py::object& a) {
+  PyObject* p = a.ptr();
+  const int want = npy::kCContig | npy::kAligned;
+  if ((npy::flags(p) & want) == want) return a;
+  return npy::broadcast_copy(p, npy::ndim(p), npy::dims(p));
+}
+
+// An ndarray of native-order int64 (the raw indices MAXMIN_DIM saves).
+bool int64_array(PyObject* a) {
+  if (!a || !npy::is_array(a)) return false;
+  PyObject* d = npy::descr(a);
+  const int t = npy::descr_type_num(d);
+  const bool is64 = (t == npy::api_t::NPY_LONG_ && sizeof(long) == 8) ||
+                    (t == npy::api_t::NPY_LONGLONG_ && sizeof(long long) == 8);
+  return is64 && npy::descr_byteorder(d) != '>';
+}
+
+// Sizes of the dims before `dim` and after it: a C-contiguous array is (outer, n, inner).
+void split_at(const Py_ssize_t* shape, int nd, int dim, Py_ssize_t& outer, Py_ssize_t& inner) {
+  outer = 1;
+  inner = 1;
+  for (int k = 0; k < dim; ++k) outer *= shape[k];
+  for (int k = dim + 1; k < nd; ++k) inner *= shape[k];
+}
+
+// out[o, idx[o, 0, i], i] = g[o, 0, i] over C-contiguous (outer, 1, inner) g and idx into a
+// zeroed (outer, n, inner) out. False (out unusable) on an index outside [-n, n).
+template <typename T>
+bool scatter_along(const T* g, const int64_t* idx, T* out, Py_ssize_t outer, Py_ssize_t n,
+                   Py_ssize_t inner) {
+  for (Py_ssize_t o = 0; o < outer; ++o) {
+    for (Py_ssize_t i = 0; i < inner; ++i) {
+      int64_t j = idx[o * inner + i];
+      if (j < 0) j += n;  // fancy indexing wraps negative indices
+      if (j < 0 || j >= n) return false;
+      std::memcpy(out + (o * n + j) * inner + i, g + o * inner + i, sizeof(T));
+    }
+  }
+  return true;
+}
+
+// _maxmin_dim for x.ndim > 0: out = np.zeros(shape, dtype=g.dtype); np.put_along_axis(out,
+// idx, g, axis=dim), g with dim restored. idx has size 1 along dim, so this is a scatter of
+// g's elements (bit-exact copies): a direct loop. Null for any layout the reference would
+// broadcast or reject (the caller falls back and the reference raises its own error).
+py::object maxmin_dim_backward(const Node& node, const py::object& g_in, PyObject* idx_in) {
+  const Edge& e = node.next()[0];
+  const auto& sc = node.scalars();
+  const int nd = e.ndim;
+  std::vector<long> dims;
+  if (!int64_array(idx_in) || sc.size() != 2 || !read_dims(node, 1, nd, dims)) return {};
+  const int dim = static_cast<int>(dims[0]);
+  const Py_ssize_t* shape = node.in_dims(0);
+  std::vector<Py_ssize_t> ishape(shape, shape + nd);
+  ishape[static_cast<size_t>(dim)] = 1;
+  if (npy::ndim(idx_in) != nd || !std::equal(ishape.begin(), ishape.end(), npy::dims(idx_in)))
+    return {};
+  PyObject* gp = g_in.ptr();
+  const bool keepdim = sc[0] != 0.0;
+  if (keepdim) {
+    if (npy::ndim(gp) != nd || !std::equal(ishape.begin(), ishape.end(), npy::dims(gp)))
+      return {};
+  } else {
+    std::vector<Py_ssize_t> want(ishape);
+    want.erase(want.begin() + dim);
+    if (npy::ndim(gp) != nd - 1 || !std::equal(want.begin(), want.end(), npy::dims(gp)))
+      return {};
+  }
+  py::object g = c_contiguous(g_in);
+  py::object idx = c_contiguous(py::reinterpret_borrow<py::object>(idx_in));
+  py::object out = npy::empty(npy::descr(g.ptr()), nd, shape);
+  Py_ssize_t outer, inner;
+  split_at(shape, nd, dim, outer, inner);
+  const Py_ssize_t n = shape[dim];
+  const int t = npy::float_type(g.ptr());
+  const size_t item = t == npy::kFloat ? sizeof(float) : sizeof(double);
+  bool ok;
+  {
+    npy::GilRelease nogil(outer * inner >= npy::kReleaseGil);
+    std::memset(npy::data(out.ptr()), 0, static_cast<size_t>(outer * n * inner) * item);
+    const auto* pi = reinterpret_cast<const int64_t*>(npy::data(idx.ptr()));
+    if (t == npy::kFloat)
+      ok = scatter_along(reinterpret_cast<const float*>(npy::data(g.ptr())), pi,
+                         reinterpret_cast<float*>(npy::data(out.ptr())), outer, n, inner);
+    else
+      ok = scatter_along(reinterpret_cast<const double*>(npy::data(g.ptr())), pi,
+                         reinterpret_cast<double*>(npy::data(out.ptr())), outer, n, inner);
+  }
+  if (!ok) return {};
+  return out;
+}
+
+// One of exclusive_prod's concatenations along dim of a C-contiguous (outer, n, inner) x:
+// [1, x[0], .., x[n-2]] (np.concatenate([ones, head])) or, reversed, [1, x[n-1], .., x[1]]
+// (np.concatenate([ones, np.flip(tail)])).
+template <typename T>
+void ones_then(const T* x, T* out, Py_ssize_t outer, Py_ssize_t n, Py_ssize_t inner,
+               bool reversed) {
+  for (Py_ssize_t o = 0; o < outer; ++o) {
+    const T* xo = x + o * n * inner;
+    T* po = out + o * n * inner;
+    for (Py_ssize_t i = 0; i < inner; ++i) po[i] = T(1);
+    for (Py_ssize_t k = 1; k < n; ++k) {
+      const T* src = xo + (reversed ? n - k : k - 1) * inner;
+      std::memcpy(po + k * inner, src, static_cast<size_t>(inner) * sizeof(T));
+    }
+  }
+}
+
+// exclusive_prod(x, dim): the concatenations (data movement) built by a loop; their
+// cumprods (a.cumprod(axis=dim), which np.cumprod calls), the flip and the product are NumPy's.
+py::object exclusive_prod(PyObject* x_in, int dim) {
+  py::object x = c_contiguous(py::reinterpret_borrow<py::object>(x_in));
+  PyObject* xp = x.ptr();
+  const int nd = npy::ndim(xp);
+  const Py_ssize_t* shape = npy::dims(xp);
+  Py_ssize_t outer, inner;
+  split_at(shape, nd, dim, outer, inner);
+  const Py_ssize_t n = shape[dim];
+  py::object head = npy::empty(npy::descr(xp), nd, shape);
+  py::object tail = npy::empty(npy::descr(xp), nd, shape);
+  {
+    npy::GilRelease nogil(outer * n * inner >= npy::kReleaseGil);
+    if (npy::float_type(xp) == npy::kFloat) {
+      const auto* px = reinterpret_cast<const float*>(npy::data(xp));
+      ones_then(px, reinterpret_cast<float*>(npy::data(head.ptr())), outer, n, inner, false);
+      ones_then(px, reinterpret_cast<float*>(npy::data(tail.ptr())), outer, n, inner, true);
+    } else {
+      const auto* px = reinterpret_cast<const double*>(npy::data(xp));
+      ones_then(px, reinterpret_cast<double*>(npy::data(head.ptr())), outer, n, inner, false);
+      ones_then(px, reinterpret_cast<double*>(npy::data(tail.ptr())), outer, n, inner, true);
+    }
+  }
+  py::object ax = py::int_(dim);
+  PyObject* la[2] = {head.ptr(), ax.ptr()};
+  py::object left = steal(PyObject_VectorcallMethod(f.s_cumprod, la, 1, f.kw_axis));
+  PyObject* ra[2] = {tail.ptr(), ax.ptr()};
+  py::object rc = steal(PyObject_VectorcallMethod(f.s_cumprod, ra, 1, f.kw_axis));
+  py::object right = flip(rc.ptr(), dim);
+  return call(f.multiply, {left.ptr(), right.ptr()});
+}
+
 }  // namespace
+
+}  // namespace red
+
+using namespace red;
 
 void init_reduction_kernels(py::module_ numpy) {
   auto own = [&](const char* name) { return py::object(numpy.attr(name)).release().ptr(); };
@@ -277,6 +391,13 @@ void init_reduction_kernels(py::module_ numpy) {
   f.s_cumsum = py::str("cumsum").release().ptr();
   f.or_reduce = py::object(numpy.attr("logical_or").attr("reduce")).release().ptr();
   f.s_astype = py::str("astype").release().ptr();
+  f.absolute = own("absolute");
+  f.greater = own("greater");
+  f.less = own("less");
+  f.bitwise_or = own("bitwise_or");
+  f.sqrt = own("sqrt");
+  f.power = own("power");
+  f.s_cumprod = py::str("cumprod").release().ptr();
   try {
     f.count_nonzero =
         py::object(py::module_::import("numpy._core.multiarray").attr("count_nonzero"))
@@ -403,7 +524,8 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
     }
     case PROD: {
       // x.ndim == 0: g. Else (dims restored when a dim is given) g * (y / x) when no element
-      // of x is zero; the zero branches (exclusive products) stay on the reference kernel.
+      // of x is zero; with zeros, g * exclusive_prod(x, dim), or for all elements
+      // (g * exclusive_prod(x.reshape(-1), 0)).reshape(x.shape); g itself when x.shape[dim] == 1.
       py::object x = saved(0), y = saved(1);
       if (!float_array(x.ptr()) || !float_array(y.ptr())) return false;
       if (npy::ndim(x.ptr()) == 0) {
@@ -421,11 +543,46 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       py::object any = call(f.or_reduce, {z.ptr(), Py_None}, f.kw_axis);
       const int truth = PyObject_IsTrue(any.ptr());
       if (truth < 0) throw py::error_already_set();
-      if (truth) return false;
-      py::object q = call(f.divide, {yy.ptr(), x.ptr()});
-      r = call(f.multiply, {gg.ptr(), q.ptr()});
+      if (!truth) {
+        py::object q = call(f.divide, {yy.ptr(), x.ptr()});
+        r = call(f.multiply, {gg.ptr(), q.ptr()});
+        break;
+      }
+      PyObject* xp = x.ptr();
+      if (sc.empty()) {
+        const Py_ssize_t n = npy::size(xp);
+        py::object flat = npy::reshape(xp, 1, &n);
+        py::object e = exclusive_prod(flat.ptr(), 0);
+        py::object prod = npy::as_array(call(f.multiply, {gg.ptr(), e.ptr()}));
+        if (npy::size(prod.ptr()) != n) return false;  // the reference's reshape raises
+        r = npy::reshape(prod.ptr(), npy::ndim(xp), npy::dims(xp));
+        break;
+      }
+      const int dim = static_cast<int>(dims[0]);
+      if (npy::dims(xp)[dim] == 1) {
+        r = gg;
+        break;
+      }
+      py::object e = exclusive_prod(xp, dim);
+      r = call(f.multiply, {gg.ptr(), e.ptr()});
       break;
     }
+    case MAXMIN_DIM: {
+      // shape = the input's; g when it is (); else the scatter of g along dim.
+      py::object idx = saved(0);
+      const Edge& e = node.next()[0];
+      if (!idx || !e.defined()) return false;
+      if (e.ndim == 0) {
+        r = g;
+        break;
+      }
+      r = maxmin_dim_backward(node, g, idx.ptr());
+      if (!r) return false;
+      break;
+    }
+    case NORM:
+      if (!norm_backward(node, g, r)) return false;
+      break;
     case CUMSUM: {
       // g if trivial, else np.ascontiguousarray(np.flip(cumsum_array(np.flip(g, dim), dim), dim))
       if (sc.size() != 1) return false;

@@ -1,7 +1,8 @@
 """The C++ backward kernels of the reduction kinds (csrc/kernels_reduction.cpp: LOGSUMEXP, VAR,
-STD, AMAXMIN, MAXMIN_ALL, CUMSUM, PROD without zeros) agree bit for bit with the reference NumPy
-kernels, over shapes, dims, keepdim, corrections and special values (ties, zeros, +-inf, NaN),
-and run without the reference kernel.
+STD, AMAXMIN, MAXMIN_ALL, MAXMIN_DIM, CUMSUM, PROD with and without zeros; csrc/kernels_norm.cpp:
+NORM for every p) agree bit for bit with the reference NumPy kernels, over shapes, dims, keepdim,
+corrections, p values and special values (ties, zeros, -0.0, +-inf, NaN, strided inputs and
+gradients), and run without the reference kernel.
 
 The comparisons build the same computation in each engine themselves, so they run once (under
 the ``cpp`` parametrization of the autouse ``engine`` fixture).
@@ -54,6 +55,11 @@ def make_x(shape, dtype, rng, special):
         x.flat[-1] = -np.inf
     elif x.size > 1 and special == "nan":
         x.flat[1] = np.nan
+    elif x.size and special == "zero1":
+        x.flat[x.size // 2] = -0.0
+    elif x.size and special == "zero2":
+        x.flat[0] = 0.0
+        x.flat[-1] = 0.0
     return np.asarray(x.astype(dtype))
 
 
@@ -79,9 +85,23 @@ def run(engine_name, fn, x, g_fn, chained):
     return t.grad._data
 
 
-def _ops(dims, keepdim, corr):
+def _ops(dims, keepdim, corr, ndim):
     """name -> (kind, fn) for one choice of dims/keepdim/correction."""
     ops = {}
+    if dims is not None and len(dims) == 1:
+        d = dims[0]
+        ops["max_dim"] = (K.MAXMIN_DIM, lambda t: cg.max(t, d, keepdim).values)
+        ops["min_dim"] = (K.MAXMIN_DIM, lambda t: cg.min(t, d, keepdim).values)
+        if ndim >= 2:
+            # strided x (a transposed view) and a strided incoming gradient (through .T)
+            ops["max_dim_T"] = (K.MAXMIN_DIM, lambda t: cg.max(t.T, d, keepdim).values)
+            ops["min_dim_gT"] = (K.MAXMIN_DIM, lambda t: cg.min(t, d, True).values.T)
+            ops["prod_T"] = (K.PROD, lambda t: cg.prod(t.T, d, keepdim))
+    if dims is None and ndim == 0:
+        ops["max_dim_0d"] = (K.MAXMIN_DIM, lambda t: cg.max(t, 0, keepdim).values)
+        ops["min_dim_0d"] = (K.MAXMIN_DIM, lambda t: cg.min(t, -1, keepdim).values)
+    if dims is None and not keepdim and ndim >= 2:
+        ops["prod_all_T"] = (K.PROD, lambda t: cg.prod(t.T))
     if dims is not None:
         ops["logsumexp"] = (K.LOGSUMEXP, lambda t: cg.logsumexp(t, dims, keepdim))
     ops["var"] = (K.VAR, lambda t: cg.var(t, dims, keepdim=keepdim, correction=corr))
@@ -100,7 +120,7 @@ def _ops(dims, keepdim, corr):
     return ops
 
 
-SPECIALS = ["plain", "ties", "zeros", "const", "inf", "nan"]
+SPECIALS = ["plain", "ties", "zeros", "zero1", "zero2", "const", "inf", "nan"]
 
 
 def _cases():
@@ -108,6 +128,22 @@ def _cases():
         for dims in dim_choices(shape):
             for keepdim in (False, True):
                 yield shape, dims, keepdim
+
+
+def agree(fn, x, dtype, special, seed, chained):
+    """Both engines' gradients of ``fn`` at x, bit for bit (or both raise the same type);
+    True when gradients were compared."""
+    def g_fn(s):
+        return make_g(s, dtype, np.random.default_rng(seed), special)
+    try:
+        want = run("python", fn, x, g_fn, chained)
+    except Exception as e:  # noqa: BLE001 - the C++ engine must agree
+        with pytest.raises(type(e)):
+            run("cpp", fn, x, g_fn, chained)
+        return False
+    got = run("cpp", fn, x, g_fn, chained)
+    assert bits_equal(got, want), (got, want)
+    return True
 
 
 @pytest.mark.parametrize("special", SPECIALS)
@@ -118,23 +154,44 @@ def test_engines_agree_bitwise(both, dtype, special):
     for shape, dims, keepdim in _cases():
         x = make_x(shape, dtype, rng, special)
         for corr in (0, 1, 2.5):
-            for name, (_, fn) in _ops(dims, keepdim, corr).items():
+            for name, (_, fn) in _ops(dims, keepdim, corr, len(shape)).items():
                 if corr != 1 and name not in ("var", "std"):
                     continue
                 seed = int(rng.integers(2**31))
                 for chained in (False, True):
-                    def g_fn(s, seed=seed):
-                        return make_g(s, dtype, np.random.default_rng(seed), special)
+                    where = (name, shape, dims, keepdim, corr, chained)
                     try:
-                        want = run("python", fn, x, g_fn, chained)
-                    except Exception as e:  # noqa: BLE001 - the C++ engine must agree
-                        with pytest.raises(type(e)):
-                            run("cpp", fn, x, g_fn, chained)
-                        continue
-                    got = run("cpp", fn, x, g_fn, chained)
-                    assert bits_equal(got, want), (name, shape, dims, keepdim, corr, got, want)
-                    checked += 1
+                        checked += agree(fn, x, dtype, special, seed, chained)
+                    except AssertionError as e:
+                        raise AssertionError(f"{where}: {e}") from None
     assert checked > 100
+
+
+# Every branch of the NORM kernel and of pow_scalar_array's special exponents: p - 1, p - 2
+# and 1 - p hit 0.5, -0.5, -1, -2, 1, 2, 3 and general powers.
+NORM_PS = [0.0, 0.3, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, -0.5, -1.0, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("special", SPECIALS)
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("p", NORM_PS, ids=str)
+def test_norm_engines_agree_bitwise(both, p, dtype, special):
+    rng = np.random.default_rng(abs(hash((p, special, dtype.__name__))) % 2**32)
+    checked = 0
+    for shape, dims, keepdim in _cases():
+        x = make_x(shape, dtype, rng, special)
+        seed = int(rng.integers(2**31))
+        chained = bool(seed % 2)
+        where = (p, shape, dims, keepdim, chained)
+        fns = {"norm": lambda t, dims=dims, keepdim=keepdim: cg.norm(t, p, dims, keepdim)}
+        if len(shape) >= 2:
+            fns["norm_T"] = lambda t, dims=dims, keepdim=keepdim: cg.norm(t.T, p, dims, keepdim)
+        for name, fn in fns.items():
+            try:
+                checked += agree(fn, x, dtype, special, seed, chained)
+            except AssertionError as e:
+                raise AssertionError(f"{name} {where}: {e}") from None
+    assert checked > 20
 
 
 NATIVE = {
@@ -153,6 +210,20 @@ NATIVE = {
     "prod_dim": (K.PROD, lambda t: cg.prod(t + 10.0, 1, True)),
     "max_all": (K.MAXMIN_ALL, lambda t: cg.max(t)),
     "min_all": (K.MAXMIN_ALL, lambda t: cg.min(t)),
+    "max_dim": (K.MAXMIN_DIM, lambda t: cg.max(t, 1).values),
+    "min_dim_keep": (K.MAXMIN_DIM, lambda t: cg.min(t, 0, True).values),
+    "max_dim_T": (K.MAXMIN_DIM, lambda t: cg.max(t.T, 0).values),
+    # relu keeps the rounded x's zeros and adds more: the exclusive-product branches
+    "prod_zero_all": (K.PROD, lambda t: cg.prod(cg.relu(t))),
+    "prod_zero_dim": (K.PROD, lambda t: cg.prod(cg.relu(t), 1)),
+    "prod_zero_dim_keep": (K.PROD, lambda t: cg.prod(cg.relu(t), 0, True)),
+    "prod_zero_T": (K.PROD, lambda t: cg.prod(cg.relu(t).T, 1)),
+    **{
+        f"norm_{p}": (K.NORM, lambda t, p=p: cg.norm(t, p, 1))
+        for p in NORM_PS
+    },
+    "norm_all_keep": (K.NORM, lambda t: cg.norm(t, 3.0, keepdim=True)),
+    "norm_pair": (K.NORM, lambda t: cg.norm(t, 1.5, (1, 0))),
 }
 
 

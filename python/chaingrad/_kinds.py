@@ -38,12 +38,12 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 # The shape kinds 47..51 have C++ kernels in ``csrc/kernels_shape.cpp`` for every layout and
 # dtype (see their block below). The elementwise
 # kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
-# (same-shape C-contiguous float32/float64 operands); the reductions LOGSUMEXP, VAR, STD,
-# AMAXMIN, MAXMIN_ALL, CUMSUM and PROD (no zero in x) have C++ kernels in
-# ``csrc/kernels_reduction.cpp`` (float32/float64 gradients; the reference kernel's NumPy calls
-# made through the C API). Other layouts, POW, PROD with zeros, MAXMIN_DIM and NORM run the
-# NumPy kernels of ``_reference/kernels_*.py``. The
-# comment on each gives the node layout a C++ kernel must follow:
+# (same-shape C-contiguous float32/float64 operands); all the reductions 38..46 have C++
+# kernels in ``csrc/kernels_reduction.cpp`` and ``csrc/kernels_norm.cpp`` (NORM) for
+# float32/float64 gradients and inputs (the reference kernel's NumPy calls made through the C
+# API). Other layouts and dtypes, and POW, run the NumPy kernels of
+# ``_reference/kernels_*.py``. The comment on each gives the node layout a C++ kernel must
+# follow:
 #   inputs (edges, in order) | save (saved values, in order) | scalars
 # "x" is the op's input tensor, "y" its output. Dims in scalars are non-negative ints stored as
 # floats; "keepdim" is 0.0 or 1.0.
