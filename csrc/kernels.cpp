@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine.h"
+#include "npcall.h"
 #include "npy.h"
 #include "tensor.h"
 
@@ -13,56 +14,16 @@ namespace chaingrad {
 
 namespace {
 
-// Borrowed from the NumPy module, which our module keeps alive as an attribute.
-struct NumpyFns {
-  PyObject* add = nullptr;
-  PyObject* multiply = nullptr;
-  PyObject* divide = nullptr;
-  PyObject* negative = nullptr;
-  PyObject* power = nullptr;
-  PyObject* matmul = nullptr;
-  PyObject* asarray = nullptr;
-};
-NumpyFns np;
-
+using npc::as_array;
+using npc::call;
+using npc::f;
 using npy::kReleaseGil;
-
-py::object call(PyObject* fn, std::initializer_list<PyObject*> args) {
-  PyObject* argv[6];
-  if (args.size() > 6) throw std::logic_error("chaingrad._core: internal error: too many arguments");
-  size_t n = 0;
-  for (PyObject* a : args) {
-    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
-    argv[n++] = a;
-  }
-  PyObject* r = PyObject_Vectorcall(fn, argv, n, nullptr);
-  if (!r) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(r);
-}
-
-// NumPy returns scalars for 0-d results; the engine moves arrays only.
-py::object as_array(py::object o) {
-  if (npy::is_array(o.ptr())) return o;
-  return call(np.asarray, {o.ptr()});
-}
 
 PyObject* arr(const py::object& o) {
   if (!npy::is_array(o.ptr()))
     throw std::runtime_error("chaingrad._core: expected a NumPy array, got " +
                              std::string(Py_TYPE(o.ptr())->tp_name));
   return o.ptr();
-}
-
-// A 0-d array of `like`'s dtype holding v, so NumPy computes in that dtype (as torch does).
-py::object scalar_of(PyObject* like, double v) {
-  int t = npy::float_type(like);
-  if (!t) return py::float_(v);
-  py::object s = npy::empty(npy::descr(like), 0, nullptr);
-  if (t == npy::kFloat)
-    *reinterpret_cast<float*>(npy::data(s.ptr())) = static_cast<float>(v);
-  else
-    *reinterpret_cast<double*>(npy::data(s.ptr())) = v;
-  return s;
 }
 
 using npy::GilRelease;
@@ -101,19 +62,19 @@ bool elementwise(py::object& result, py::object& g, bool steal, F f, PyObject* x
 py::object neg(py::object g, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto v, auto, auto) { return -v; })) return r;
-  return as_array(call(np.negative, {arr(g)}));
+  return as_array(call(f.negative, {arr(g)}));
 }
 
 py::object mul(py::object g, const py::object& x, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a * b; }, x.ptr())) return r;
-  return as_array(call(np.multiply, {arr(g), x.ptr()}));
+  return as_array(call(f.multiply, {arr(g), x.ptr()}));
 }
 
 py::object div(py::object g, const py::object& x, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a / b; }, x.ptr())) return r;
-  return as_array(call(np.divide, {arr(g), x.ptr()}));
+  return as_array(call(f.divide, {arr(g), x.ptr()}));
 }
 
 py::object mul_scalar(py::object g, double s, bool steal) {
@@ -121,8 +82,8 @@ py::object mul_scalar(py::object g, double s, bool steal) {
   if (elementwise(r, g, steal,
                   [s](auto a, auto, auto) { return a * static_cast<decltype(a)>(s); }))
     return r;
-  py::object so = scalar_of(arr(g), s);
-  return as_array(call(np.multiply, {g.ptr(), so.ptr()}));
+  py::object so = npc::typed(arr(g), s);
+  return as_array(call(f.multiply, {g.ptr(), so.ptr()}));
 }
 
 py::object div_scalar(py::object g, double s, bool steal) {
@@ -130,8 +91,8 @@ py::object div_scalar(py::object g, double s, bool steal) {
   if (elementwise(r, g, steal,
                   [s](auto a, auto, auto) { return a / static_cast<decltype(a)>(s); }))
     return r;
-  py::object so = scalar_of(arr(g), s);
-  return as_array(call(np.divide, {g.ptr(), so.ptr()}));
+  py::object so = npc::typed(arr(g), s);
+  return as_array(call(f.divide, {g.ptr(), so.ptr()}));
 }
 
 py::object sum_backward(const Node& node, py::object g, bool mean) {
@@ -179,8 +140,8 @@ py::object sum_backward(const Node& node, py::object g, bool mean) {
     gg = npy::reshape(gg.ptr(), static_cast<int>(nd), es.data());
   }
   if (mean && count) {
-    py::object c = scalar_of(ga, double(count));
-    gg = as_array(call(np.divide, {gg.ptr(), c.ptr()}));
+    py::object c = npc::typed(ga, double(count));
+    gg = as_array(call(f.divide, {gg.ptr(), c.ptr()}));
   }
   return npy::broadcast_copy(gg.ptr(), static_cast<int>(nd), shape);
 }
@@ -199,8 +160,8 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
   PyObject *pa = arr(a), *pb = arr(b);
   out.assign(2, py::object());
   if (npy::ndim(pa) == 1 && npy::ndim(pb) == 1) {
-    if (need_a) out[0] = as_array(call(np.multiply, {g.ptr(), pb}));
-    if (need_b) out[1] = as_array(call(np.multiply, {g.ptr(), pa}));
+    if (need_a) out[0] = as_array(call(f.multiply, {g.ptr(), pb}));
+    if (need_b) out[1] = as_array(call(f.multiply, {g.ptr(), pa}));
     return;
   }
   py::object a2 = a, b2 = b, g2 = g;
@@ -214,7 +175,7 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
     g2 = reshape(g2, s);
   }
   if (need_a) {
-    py::object r = as_array(call(np.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
+    py::object r = as_array(call(f.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
     if (npy::ndim(pa) == 1) {
       auto s = shape_of(r.ptr());
       s.erase(s.end() - 2);
@@ -224,7 +185,7 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
     }
   }
   if (need_b) {
-    py::object r = as_array(call(np.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
+    py::object r = as_array(call(f.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
     if (npy::ndim(pb) == 1) {
       auto s = shape_of(r.ptr());
       s.pop_back();
@@ -301,17 +262,7 @@ bool pow_backward(Node& node, py::object& g, std::vector<py::object>& out) {
 
 }  // namespace
 
-void init_kernels(py::module_ numpy) {
-  auto get = [&](const char* name) { return numpy.attr(name).ptr(); };
-  np.add = get("add");
-  np.multiply = get("multiply");
-  np.divide = get("divide");
-  np.negative = get("negative");
-  np.power = get("power");
-  np.matmul = get("matmul");
-  np.asarray = get("asarray");
-  init_reduction_kernels(numpy);
-}
+void init_kernels(py::module_ numpy) { npc::init(numpy); }
 
 // dest = dest + g * x, when dest is an exclusively owned fast array of g's dtype and shape
 // (which is where g * x would have been accumulated).
@@ -389,10 +340,10 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
         if (!elementwise(gb, g, !need(0),
                          [](auto gv, auto av, auto bv) { return -gv * ((av / bv) / bv); },
                          a.ptr(), b.ptr())) {
-          py::object q = call(np.divide, {a.ptr(), b.ptr()});
-          q = call(np.divide, {q.ptr(), b.ptr()});
+          py::object q = call(f.divide, {a.ptr(), b.ptr()});
+          q = call(f.divide, {q.ptr(), b.ptr()});
           py::object ng = neg(g, false);
-          gb = as_array(call(np.multiply, {ng.ptr(), q.ptr()}));
+          gb = as_array(call(f.multiply, {ng.ptr(), q.ptr()}));
         }
       }
       py::object ga = need(0) ? div(std::move(g), saved(1), true) : py::object();
@@ -519,7 +470,7 @@ void accumulate_into(py::object& slot, py::object g) {
     slot = std::move(out);
     return;
   }
-  slot = as_array(call(np.add, {a, b}));
+  slot = as_array(call(f.add, {a, b}));
 }
 
 py::object conform(const Node& node, size_t i, py::object g) {

@@ -31,7 +31,6 @@ bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out)
 // The reduction kinds 38..46 (kernels_reduction.cpp): the reference NumPy kernel's own NumPy
 // calls, made through the C API. Returns false, leaving `g` and `out` untouched, for kinds
 // and dtypes it does not cover (the caller then falls back).
-void init_reduction_kernels(py::module_ numpy);
 bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
 // slot += g: in place in whichever of the two arrays is exclusively owned, else a new array.
