@@ -260,6 +260,93 @@ bool pow_backward(Node& node, py::object& g, std::vector<py::object>& out) {
   return true;
 }
 
+// pow_scalar_array(x, e) of ops/elementwise.py: x ** e with torch's exact special cases.
+py::object pow_scalar_general(PyObject* x, double e) {
+  if (e == 0) return call(f.ones_like, {x});
+  if (e == 1) return npc::method(f.s_copy, {x});
+  if (e == 2) return call(f.multiply, {x, x});
+  if (e == 3) {
+    py::object x2 = call(f.multiply, {x, x});
+    return call(f.multiply, {x2.ptr(), x});
+  }
+  if (e == 0.5) return call(f.sqrt, {x});
+  if (e == -0.5 || e == -1 || e == -2) {
+    py::object one = npc::typed(x, 1.0);
+    py::object d = e == -0.5 ? call(f.sqrt, {x}) : e == -1 ? py::reinterpret_borrow<py::object>(x)
+                                                           : call(f.multiply, {x, x});
+    return call(f.divide, {one.ptr(), d.ptr()});
+  }
+  py::object te = npc::typed(x, e);
+  return call(f.power, {x, te.ptr()});
+}
+
+// The basic unary kinds off the raw loops' layout (strided or mixed-dtype saved arrays): the
+// reference kernel's NumPy calls. False for a non-float gradient or an unexpected node.
+bool basic_general(Node& node, const py::object& g, std::vector<py::object>& out) {
+  PyObject* gp = g.ptr();
+  if (!f.ready || !npc::float_array(gp) || node.saved().empty()) return false;
+  const auto& sc = node.scalars();
+  py::object v = node.saved()[node.saved().size() - 1].data;  // x, y, or RDIV_SCALAR's 1 / x
+  if (!v || !npy::is_array(v.ptr())) return false;
+  PyObject* vp = v.ptr();
+  py::object r;
+  switch (node.kind) {
+    case EXP:  // g * y
+      r = call(f.multiply, {gp, vp});
+      break;
+    case LOG:  // g / x
+      r = call(f.divide, {gp, vp});
+      break;
+    case TANH: {  // g * (1 - y * y)
+      py::object y2 = call(f.multiply, {vp, vp});
+      py::object d = call(f.subtract, {f.py_one, y2.ptr()});
+      r = call(f.multiply, {gp, d.ptr()});
+      break;
+    }
+    case SIGMOID: {  // (g * (1 - y)) * y
+      py::object d = call(f.subtract, {f.py_one, vp});
+      py::object a = call(f.multiply, {gp, d.ptr()});
+      r = call(f.multiply, {a.ptr(), vp});
+      break;
+    }
+    case RELU: {  // np.where(y > 0, g, g.dtype.type(0))
+      py::object m = call(f.greater, {vp, f.py_zero});
+      py::object z = npc::typed(gp, 0.0);
+      r = call(f.where, {m.ptr(), gp, z.ptr()});
+      break;
+    }
+    case RDIV_SCALAR: {  // -(g * g.dtype.type(s)) * (r * r)
+      if (sc.size() != 1 || node.saved().size() != 2) return false;
+      py::object s = npc::typed(gp, sc[0]);
+      py::object gs = call(f.multiply, {gp, s.ptr()});
+      py::object ngs = call(f.negative, {gs.ptr()});
+      py::object r2 = call(f.multiply, {vp, vp});
+      r = call(f.multiply, {ngs.ptr(), r2.ptr()});
+      break;
+    }
+    case POW_SCALAR: {  // p = x.dtype.type(s); zeros_like(g) if p == 0 else
+                        // g * (p * pow_scalar_array(x, s - 1))
+      if (sc.size() != 1 || !npc::float_array(vp)) return false;
+      py::object p = npc::typed(vp, sc[0]);
+      const int zero = PyObject_RichCompareBool(p.ptr(), f.py_zero, Py_EQ);
+      if (zero < 0) throw py::error_already_set();
+      if (zero) {
+        r = call(f.zeros_like, {gp});
+        break;
+      }
+      py::object pw = pow_scalar_general(vp, sc[0] - 1);
+      py::object ppw = call(f.multiply, {p.ptr(), pw.ptr()});
+      r = call(f.multiply, {gp, ppw.ptr()});
+      break;
+    }
+    default:
+      return false;
+  }
+  out.clear();
+  out.push_back(as_array(std::move(r)));
+  return true;
+}
+
 }  // namespace
 
 void init_kernels(py::module_ numpy) { npc::init(numpy); }
@@ -437,7 +524,9 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       if (reduction_backward(node, g, out)) return;
       break;
   }
-  // Unusual layouts or dtypes of the kinds above, and kinds without a C++ kernel.
+  // The unary kinds above off the raw loops' layout (strided or mixed-dtype operands).
+  if (basic_general(node, g, out)) return;
+  // A non-float gradient, an unexpected node, and kinds without a C++ kernel.
   fallback_backward(node, g, out);
 }
 

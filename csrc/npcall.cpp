@@ -119,6 +119,7 @@ void init(py::module_ numpy) {
   f.power = own("power");
   f.exp = own("exp");
   f.log = own("log");
+  f.sqrt = own("sqrt");
   f.sin = own("sin");
   f.cos = own("cos");
   f.equal = own("equal");
@@ -135,6 +136,7 @@ void init(py::module_ numpy) {
   f.where = own("where");
   f.zeros = own("zeros");
   f.zeros_like = own("zeros_like");
+  f.ones_like = own("ones_like");
   f.ascontiguousarray = own("ascontiguousarray");
   f.intp = own("intp");
   f.f64 = own("float64");
@@ -142,6 +144,7 @@ void init(py::module_ numpy) {
   f.f32_nan = py::object(numpy.attr("float32")(py::float_(NAN))).release().ptr();
   f.f32_inf = py::object(numpy.attr("float32")(py::float_(INFINITY))).release().ptr();
   f.s_astype = py::str("astype").release().ptr();
+  f.s_copy = py::str("copy").release().ptr();
   f.s_cumsum = py::str("cumsum").release().ptr();
   f.kw_dtype = names("dtype");
   f.kw_axis = names("axis");

@@ -24,6 +24,7 @@ struct Fns {
   PyObject* power = nullptr;
   PyObject* exp = nullptr;
   PyObject* log = nullptr;
+  PyObject* sqrt = nullptr;
   PyObject* sin = nullptr;
   PyObject* cos = nullptr;
   PyObject* equal = nullptr;
@@ -41,6 +42,7 @@ struct Fns {
   PyObject* where = nullptr;
   PyObject* zeros = nullptr;
   PyObject* zeros_like = nullptr;
+  PyObject* ones_like = nullptr;
   PyObject* ascontiguousarray = nullptr;
   PyObject* count_nonzero = nullptr;  // numpy._core.multiarray.count_nonzero, or null
   PyObject* intp = nullptr;
@@ -50,6 +52,7 @@ struct Fns {
   PyObject* f32_inf = nullptr;  // np.float32(np.inf)
   // method names and keyword tuples
   PyObject* s_astype = nullptr;
+  PyObject* s_copy = nullptr;
   PyObject* s_cumsum = nullptr;
   PyObject* kw_dtype = nullptr;              // ("dtype",)
   PyObject* kw_axis = nullptr;               // ("axis",)

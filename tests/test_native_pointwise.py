@@ -346,3 +346,45 @@ def test_pow_errstate_like_reference(both, dtype):
     ga, gb = res[0]
     assert ga[0] == -np.inf and ga[2] == -0.25 and np.isnan(ga[3])
     assert np.isnan(gb[2])  # y * log(-2)
+
+
+# The basic unary kinds of csrc/kernels.cpp off their raw loops' layout (strided saved arrays).
+BASIC = {
+    "exp": (cg.exp, False),
+    "log": (cg.log, True),
+    "log_neg": (cg.log, False),
+    "tanh": (cg.tanh, False),
+    "sigmoid": (cg.sigmoid, False),
+    "relu": (cg.relu, False),
+    "rdiv": (lambda x: 2.5 / x, False),
+    **{f"pow_scalar_{e}": (lambda x, e=e: x ** e, e % 1 != 0)
+       for e in (0.0, 1.0, 2.0, 3.0, 4.0, 1.5, 0.5, -0.5, -1.0, 2.5, 1e-50)},
+}
+
+
+@pytest.mark.parametrize("chained", [False, True])
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("case", sorted(BASIC))
+def test_basic_kinds_strided_native_and_bitwise(both, monkeypatch, case, dtype, chained):
+    fn, positive = BASIC[case]
+    rng = np.random.default_rng(_seed(case, dtype.__name__))
+    arrays = [values(dtype, rng, positive)]
+    g = grad_values(dtype, rng)
+    want = run("python", fn, arrays, g, chained, "strided")
+
+    def boom(*args, **kwargs):
+        raise AssertionError("reference kernel called")
+
+    monkeypatch.setattr(ref_kernels, "backward", boom)
+    got = run("cpp", fn, arrays, g, chained, "strided")
+    assert bits_equal(got[0], want[0]), (case, got[0], want[0])
+
+
+def test_basic_forbidden_kernel_is_noticed(both, monkeypatch):
+    """The check above can fail: the fallback goes through ref_kernels.backward."""
+    def boom(*args, **kwargs):
+        raise AssertionError("reference kernel called")
+
+    monkeypatch.setattr(ref_kernels, "backward", boom)
+    with pytest.raises(AssertionError, match="reference kernel"):
+        run("python", cg.exp, [np.ones(N, F32)], np.ones(N, F32), False, "strided")
