@@ -24,8 +24,9 @@ void init_kernels(py::module_ numpy);
 void native_backward(Node& node, py::object g, std::vector<py::object>& out,
                      py::object* const* dest = nullptr);
 
-// The elementwise kinds 21..37 (kernels_pointwise.cpp) on the fast layout. Returns false,
-// leaving `g` and `out` untouched, for any other layout or kind (the caller then falls back).
+// The elementwise kinds 21..37 (kernels_pointwise.cpp), on every layout. Returns false,
+// leaving `g` and `out` untouched, for other kinds, a non-float gradient or a corrupt node
+// (the caller then falls back).
 bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
 // The reduction kinds 38..46 (kernels_reduction.cpp): the reference NumPy kernel's own NumPy

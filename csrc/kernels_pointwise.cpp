@@ -1,13 +1,19 @@
 // Native backward kernels of the elementwise kinds added by the full op set (_kinds.py 21..37).
 //
-// Each kernel is the NumPy kernel of _reference/kernels_pointwise.py, operation for operation,
-// in the gradient's dtype. Only the fast layout runs here: the gradient and every saved operand
-// exact, aligned, C-contiguous arrays of one float dtype (float32 or float64) and one shape
-// (WHERE's condition: a C-contiguous bool array of that shape). Anything else returns false and
-// the caller runs the reference kernel, which is correct by construction. Transcendentals
-// (SIN's cos, COS's sin, RPOW_SCALAR's log of the base) run NumPy's own inner loops, verified
-// bit for bit at import; when a loop could not be verified, the kind falls back. POW stays on
-// the reference kernel.
+// Every kind, POW included, runs here on every layout; two paths compute the same thing as the
+// NumPy kernel of _reference/kernels_pointwise.py:
+// - the fast layout (the gradient and every saved operand exact, aligned, C-contiguous arrays
+//   of one float dtype, float32 or float64, and one shape; WHERE's condition a C-contiguous
+//   bool array of that shape) takes raw loops, operation for operation in the gradient's
+//   dtype, writing into the gradient's buffer when nothing else sees it. Transcendentals (SIN's
+//   cos, COS's sin, RPOW_SCALAR's log of the base) run NumPy's own inner loops, verified bit
+//   for bit at import. POW has no raw loop.
+// - every other layout (broadcast operands, strided saved arrays, mixed dtypes, integer
+//   exponents) and POW: the reference kernel transliterated, its NumPy ufunc calls made in the
+//   same order with the same arguments through the C API (npcall.h), np.errstate included, so
+//   results and floating-point warnings are the reference's by construction.
+// A non-float gradient or a corrupt node returns false and the caller runs the reference
+// kernel.
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -1,7 +1,10 @@
-"""The C++ backward kernels of the elementwise kinds (csrc/kernels_pointwise.cpp) agree bit for
-bit with the reference NumPy kernels, including at 0, +-inf, NaN, ties and clamp bounds; they
-run natively on the fast layout (same-shape C-contiguous float32/float64) and fall back to the
-reference kernel for every other layout.
+"""The C++ backward kernels of the elementwise kinds (csrc/kernels_pointwise.cpp, POW included)
+agree bit for bit with the reference NumPy kernels, including at 0, +-inf, NaN, ties, clamp
+bounds and POW's special cases, and run natively (never calling the reference kernel) on every
+layout: the raw loops' fast layout (same-shape C-contiguous float32/float64) and the others
+(strided, broadcast, 0-d, mixed dtypes, integer exponents), which make the reference kernel's
+own NumPy calls and so emit its floating-point warnings. The basic unary kinds of
+csrc/kernels.cpp are checked the same way off their raw loops' layout.
 
 The comparisons build the same computation in each engine themselves, so they run once (under
 the ``cpp`` parametrization of the autouse ``engine`` fixture).

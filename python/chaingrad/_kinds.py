@@ -35,11 +35,12 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 
 # ---------------------------------------------------------------------------------------------
 # Kinds 21..99: the elementwise ops and reductions of the full op set (issue #3). The elementwise
-# kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
-# (same-shape C-contiguous float32/float64 operands); the reductions LOGSUMEXP, VAR, STD,
-# AMAXMIN, MAXMIN_ALL, CUMSUM and PROD (no zero in x) have C++ kernels in
-# ``csrc/kernels_reduction.cpp`` (float32/float64 gradients; the reference kernel's NumPy calls
-# made through the C API). Other layouts, POW, PROD with zeros, MAXMIN_DIM and NORM run the
+# kinds 21..37, POW included, have C++ kernels in ``csrc/kernels_pointwise.cpp`` for every
+# layout: raw loops for same-shape C-contiguous float32/float64 operands (not POW), the reference
+# kernel's NumPy calls made through the C API otherwise (broadcast, strided, 0-d, mixed dtypes).
+# The reductions LOGSUMEXP, VAR, STD, AMAXMIN, MAXMIN_ALL, CUMSUM and PROD (no zero in x) have
+# C++ kernels in ``csrc/kernels_reduction.cpp`` (float32/float64 gradients; the reference
+# kernel's NumPy calls made through the C API). PROD with zeros, MAXMIN_DIM and NORM run the
 # NumPy kernels of ``_reference/kernels_*.py``. The
 # comment on each gives the node layout a C++ kernel must follow:
 #   inputs (edges, in order) | save (saved values, in order) | scalars
