@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine.h"
+#include "npcall.h"
 #include "npy.h"
 #include "tensor.h"
 
@@ -13,56 +14,16 @@ namespace chaingrad {
 
 namespace {
 
-// Borrowed from the NumPy module, which our module keeps alive as an attribute.
-struct NumpyFns {
-  PyObject* add = nullptr;
-  PyObject* multiply = nullptr;
-  PyObject* divide = nullptr;
-  PyObject* negative = nullptr;
-  PyObject* power = nullptr;
-  PyObject* matmul = nullptr;
-  PyObject* asarray = nullptr;
-};
-NumpyFns np;
-
+using npc::as_array;
+using npc::call;
+using npc::f;
 using npy::kReleaseGil;
-
-py::object call(PyObject* fn, std::initializer_list<PyObject*> args) {
-  PyObject* argv[6];
-  if (args.size() > 6) throw std::logic_error("chaingrad._core: internal error: too many arguments");
-  size_t n = 0;
-  for (PyObject* a : args) {
-    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
-    argv[n++] = a;
-  }
-  PyObject* r = PyObject_Vectorcall(fn, argv, n, nullptr);
-  if (!r) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(r);
-}
-
-// NumPy returns scalars for 0-d results; the engine moves arrays only.
-py::object as_array(py::object o) {
-  if (npy::is_array(o.ptr())) return o;
-  return call(np.asarray, {o.ptr()});
-}
 
 PyObject* arr(const py::object& o) {
   if (!npy::is_array(o.ptr()))
     throw std::runtime_error("chaingrad._core: expected a NumPy array, got " +
                              std::string(Py_TYPE(o.ptr())->tp_name));
   return o.ptr();
-}
-
-// A 0-d array of `like`'s dtype holding v, so NumPy computes in that dtype (as torch does).
-py::object scalar_of(PyObject* like, double v) {
-  int t = npy::float_type(like);
-  if (!t) return py::float_(v);
-  py::object s = npy::empty(npy::descr(like), 0, nullptr);
-  if (t == npy::kFloat)
-    *reinterpret_cast<float*>(npy::data(s.ptr())) = static_cast<float>(v);
-  else
-    *reinterpret_cast<double*>(npy::data(s.ptr())) = v;
-  return s;
 }
 
 using npy::GilRelease;
@@ -101,19 +62,19 @@ bool elementwise(py::object& result, py::object& g, bool steal, F f, PyObject* x
 py::object neg(py::object g, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto v, auto, auto) { return -v; })) return r;
-  return as_array(call(np.negative, {arr(g)}));
+  return as_array(call(f.negative, {arr(g)}));
 }
 
 py::object mul(py::object g, const py::object& x, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a * b; }, x.ptr())) return r;
-  return as_array(call(np.multiply, {arr(g), x.ptr()}));
+  return as_array(call(f.multiply, {arr(g), x.ptr()}));
 }
 
 py::object div(py::object g, const py::object& x, bool steal) {
   py::object r;
   if (elementwise(r, g, steal, [](auto a, auto b, auto) { return a / b; }, x.ptr())) return r;
-  return as_array(call(np.divide, {arr(g), x.ptr()}));
+  return as_array(call(f.divide, {arr(g), x.ptr()}));
 }
 
 py::object mul_scalar(py::object g, double s, bool steal) {
@@ -121,8 +82,8 @@ py::object mul_scalar(py::object g, double s, bool steal) {
   if (elementwise(r, g, steal,
                   [s](auto a, auto, auto) { return a * static_cast<decltype(a)>(s); }))
     return r;
-  py::object so = scalar_of(arr(g), s);
-  return as_array(call(np.multiply, {g.ptr(), so.ptr()}));
+  py::object so = npc::typed(arr(g), s);
+  return as_array(call(f.multiply, {g.ptr(), so.ptr()}));
 }
 
 py::object div_scalar(py::object g, double s, bool steal) {
@@ -130,8 +91,8 @@ py::object div_scalar(py::object g, double s, bool steal) {
   if (elementwise(r, g, steal,
                   [s](auto a, auto, auto) { return a / static_cast<decltype(a)>(s); }))
     return r;
-  py::object so = scalar_of(arr(g), s);
-  return as_array(call(np.divide, {g.ptr(), so.ptr()}));
+  py::object so = npc::typed(arr(g), s);
+  return as_array(call(f.divide, {g.ptr(), so.ptr()}));
 }
 
 py::object sum_backward(const Node& node, py::object g, bool mean) {
@@ -179,8 +140,8 @@ py::object sum_backward(const Node& node, py::object g, bool mean) {
     gg = npy::reshape(gg.ptr(), static_cast<int>(nd), es.data());
   }
   if (mean && count) {
-    py::object c = scalar_of(ga, double(count));
-    gg = as_array(call(np.divide, {gg.ptr(), c.ptr()}));
+    py::object c = npc::typed(ga, double(count));
+    gg = as_array(call(f.divide, {gg.ptr(), c.ptr()}));
   }
   return npy::broadcast_copy(gg.ptr(), static_cast<int>(nd), shape);
 }
@@ -199,8 +160,8 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
   PyObject *pa = arr(a), *pb = arr(b);
   out.assign(2, py::object());
   if (npy::ndim(pa) == 1 && npy::ndim(pb) == 1) {
-    if (need_a) out[0] = as_array(call(np.multiply, {g.ptr(), pb}));
-    if (need_b) out[1] = as_array(call(np.multiply, {g.ptr(), pa}));
+    if (need_a) out[0] = as_array(call(f.multiply, {g.ptr(), pb}));
+    if (need_b) out[1] = as_array(call(f.multiply, {g.ptr(), pa}));
     return;
   }
   py::object a2 = a, b2 = b, g2 = g;
@@ -214,7 +175,7 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
     g2 = reshape(g2, s);
   }
   if (need_a) {
-    py::object r = as_array(call(np.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
+    py::object r = as_array(call(f.matmul, {g2.ptr(), npy::swap_last(b2.ptr()).ptr()}));
     if (npy::ndim(pa) == 1) {
       auto s = shape_of(r.ptr());
       s.erase(s.end() - 2);
@@ -224,7 +185,7 @@ void matmul_backward(Node& node, const py::object& g, bool need_a, bool need_b,
     }
   }
   if (need_b) {
-    py::object r = as_array(call(np.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
+    py::object r = as_array(call(f.matmul, {npy::swap_last(a2.ptr()).ptr(), g2.ptr()}));
     if (npy::ndim(pb) == 1) {
       auto s = shape_of(r.ptr());
       s.pop_back();
@@ -299,18 +260,77 @@ bool pow_backward(Node& node, py::object& g, std::vector<py::object>& out) {
   return true;
 }
 
+// The basic unary kinds off the raw loops' layout (strided or mixed-dtype saved arrays): the
+// reference kernel's NumPy calls. False for a non-float gradient or an unexpected node.
+bool basic_general(Node& node, const py::object& g, std::vector<py::object>& out) {
+  PyObject* gp = g.ptr();
+  if (!f.ready || !npc::float_array(gp) || node.saved().empty()) return false;
+  const auto& sc = node.scalars();
+  py::object v = node.saved()[node.saved().size() - 1].data;  // x, y, or RDIV_SCALAR's 1 / x
+  if (!v || !npy::is_array(v.ptr())) return false;
+  PyObject* vp = v.ptr();
+  py::object r;
+  switch (node.kind) {
+    case EXP:  // g * y
+      r = call(f.multiply, {gp, vp});
+      break;
+    case LOG:  // g / x
+      r = call(f.divide, {gp, vp});
+      break;
+    case TANH: {  // g * (1 - y * y)
+      py::object y2 = call(f.multiply, {vp, vp});
+      py::object d = call(f.subtract, {f.py_one, y2.ptr()});
+      r = call(f.multiply, {gp, d.ptr()});
+      break;
+    }
+    case SIGMOID: {  // (g * (1 - y)) * y
+      py::object d = call(f.subtract, {f.py_one, vp});
+      py::object a = call(f.multiply, {gp, d.ptr()});
+      r = call(f.multiply, {a.ptr(), vp});
+      break;
+    }
+    case RELU: {  // np.where(y > 0, g, g.dtype.type(0))
+      py::object m = call(f.greater, {vp, f.py_zero});
+      py::object z = npc::typed(gp, 0.0);
+      r = call(f.where, {m.ptr(), gp, z.ptr()});
+      break;
+    }
+    case RDIV_SCALAR: {  // -(g * g.dtype.type(s)) * (r * r)
+      if (sc.size() != 1 || node.saved().size() != 2) return false;
+      py::object s = npc::typed(gp, sc[0]);
+      py::object gs = call(f.multiply, {gp, s.ptr()});
+      py::object ngs = call(f.negative, {gs.ptr()});
+      py::object r2 = call(f.multiply, {vp, vp});
+      r = call(f.multiply, {ngs.ptr(), r2.ptr()});
+      break;
+    }
+    case POW_SCALAR: {  // p = x.dtype.type(s); zeros_like(g) if p == 0 else
+                        // g * (p * pow_scalar_array(x, s - 1))
+      if (sc.size() != 1 || !npc::float_array(vp)) return false;
+      py::object p = npc::typed(vp, sc[0]);
+      const int zero = PyObject_RichCompareBool(p.ptr(), f.py_zero, Py_EQ);
+      if (zero < 0) throw py::error_already_set();
+      if (zero) {
+        r = call(f.zeros_like, {gp});
+        break;
+      }
+      py::object pw = npc::pow_scalar_array(vp, sc[0] - 1);
+      py::object ppw = call(f.multiply, {p.ptr(), pw.ptr()});
+      r = call(f.multiply, {gp, ppw.ptr()});
+      break;
+    }
+    default:
+      return false;
+  }
+  out.clear();
+  out.push_back(as_array(std::move(r)));
+  return true;
+}
+
 }  // namespace
 
 void init_kernels(py::module_ numpy) {
-  auto get = [&](const char* name) { return numpy.attr(name).ptr(); };
-  np.add = get("add");
-  np.multiply = get("multiply");
-  np.divide = get("divide");
-  np.negative = get("negative");
-  np.power = get("power");
-  np.matmul = get("matmul");
-  np.asarray = get("asarray");
-  init_reduction_kernels(numpy);
+  npc::init(numpy);
   init_shape_kernels(numpy);
 }
 
@@ -390,10 +410,10 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
         if (!elementwise(gb, g, !need(0),
                          [](auto gv, auto av, auto bv) { return -gv * ((av / bv) / bv); },
                          a.ptr(), b.ptr())) {
-          py::object q = call(np.divide, {a.ptr(), b.ptr()});
-          q = call(np.divide, {q.ptr(), b.ptr()});
+          py::object q = call(f.divide, {a.ptr(), b.ptr()});
+          q = call(f.divide, {q.ptr(), b.ptr()});
           py::object ng = neg(g, false);
-          gb = as_array(call(np.multiply, {ng.ptr(), q.ptr()}));
+          gb = as_array(call(f.multiply, {ng.ptr(), q.ptr()}));
         }
       }
       py::object ga = need(0) ? div(std::move(g), saved(1), true) : py::object();
@@ -488,7 +508,9 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       if (reduction_backward(node, g, out)) return;
       break;
   }
-  // Unusual layouts or dtypes of the kinds above, and kinds without a C++ kernel.
+  // The unary kinds above off the raw loops' layout (strided or mixed-dtype operands).
+  if (basic_general(node, g, out)) return;
+  // A non-float gradient, an unexpected node, and kinds without a C++ kernel.
   fallback_backward(node, g, out);
 }
 
@@ -521,7 +543,7 @@ void accumulate_into(py::object& slot, py::object g) {
     slot = std::move(out);
     return;
   }
-  slot = as_array(call(np.add, {a, b}));
+  slot = as_array(call(f.add, {a, b}));
 }
 
 py::object conform(const Node& node, size_t i, py::object g) {

@@ -24,14 +24,14 @@ void init_kernels(py::module_ numpy);
 void native_backward(Node& node, py::object g, std::vector<py::object>& out,
                      py::object* const* dest = nullptr);
 
-// The elementwise kinds 21..37 (kernels_pointwise.cpp) on the fast layout. Returns false,
-// leaving `g` and `out` untouched, for any other layout or kind (the caller then falls back).
+// The elementwise kinds 21..37 (kernels_pointwise.cpp), on every layout. Returns false,
+// leaving `g` and `out` untouched, for other kinds, a non-float gradient or a corrupt node
+// (the caller then falls back).
 bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
 // The reduction kinds 38..46 (kernels_reduction.cpp, kernels_norm.cpp): the reference
-// kernel's NumPy calls, made through the C API. Returns false, leaving `g` and `out`
+// kernel's own NumPy calls, made through the C API. Returns false, leaving `g` and `out`
 // untouched, for layouts and dtypes it does not cover (the caller then falls back).
-void init_reduction_kernels(py::module_ numpy);
 bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
 // The shape kinds 47..51 (kernels_shape.cpp): reshape/transpose of g, g itself (EXPAND and

@@ -18,60 +18,6 @@
 namespace chaingrad {
 namespace red {
 
-namespace {
-
-// a.astype(dtype)
-py::object astype(const py::object& a, PyObject* dtype) {
-  PyObject* args[2] = {a.ptr(), dtype};
-  return steal(PyObject_VectorcallMethod(f.s_astype, args, 2, nullptr));
-}
-
-// sign_array(x) for a float32/float64 array x: (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
-py::object sign_array(PyObject* x) {
-  PyObject* dt = npy::descr(x);
-  py::object pos = astype(call(f.greater, {x, f.py_zero}), dt);
-  py::object neg = astype(call(f.less, {x, f.py_zero}), dt);
-  return npy::as_array(call(f.subtract, {pos.ptr(), neg.ptr()}));
-}
-
-// pow_scalar_array(x, e) for a float32/float64 x; null when e cannot be mirrored exactly.
-py::object pow_scalar(const py::object& xo, double e) {
-  py::object xa = npy::as_array(xo);
-  PyObject* x = xa.ptr();
-  if (!float_array(x)) return {};
-  py::object r;
-  if (e == 0) {
-    return {};  // np.ones_like: only when p is 1 or 2, which _norm answers before
-  } else if (e == 1) {
-    return npy::copy(x);
-  } else if (e == 2) {
-    r = call(f.multiply, {x, x});
-  } else if (e == 3) {
-    py::object sq = call(f.multiply, {x, x});
-    r = call(f.multiply, {sq.ptr(), x});
-  } else if (e == 0.5) {
-    r = call(f.sqrt, {x});
-  } else if (e == -0.5) {
-    py::object one = typed(x, 1.0);
-    py::object s = call(f.sqrt, {x});
-    r = call(f.divide, {one.ptr(), s.ptr()});
-  } else if (e == -1) {
-    py::object one = typed(x, 1.0);
-    r = call(f.divide, {one.ptr(), x});
-  } else if (e == -2) {
-    py::object one = typed(x, 1.0);
-    py::object sq = call(f.multiply, {x, x});
-    r = call(f.divide, {one.ptr(), sq.ptr()});
-  } else {
-    if (!representable(x, e)) return {};
-    py::object te = typed(x, e);
-    r = call(f.power, {x, te.ptr()});
-  }
-  return npy::as_array(std::move(r));
-}
-
-}  // namespace
-
 bool norm_backward(const Node& node, const py::object& g_in, py::object& r) {
   const auto& sc = node.scalars();
   if (!f.errstate || node.saved().size() != 2 || sc.size() < 2) return false;
@@ -87,7 +33,7 @@ bool norm_backward(const Node& node, const py::object& g_in, py::object& r) {
   py::object y = restore_dims(y_in, dims, keepdim, xp);
   PyObject *gp = g.ptr(), *yp = y.ptr();
   py::object z = typed(gp, 0.0);
-  IgnoreDivInvalid es;
+  npc::ErrState es(true, true);
   if (p == 0.0) {
     // np.zeros(x.shape, dtype=g.dtype)
     r = npy::empty(npy::descr(gp), npy::ndim(xp), npy::dims(xp));
@@ -97,7 +43,7 @@ bool norm_backward(const Node& node, const py::object& g_in, py::object& r) {
     return true;
   }
   if (p == 1.0) {
-    py::object s = sign_array(xp);
+    py::object s = npc::sign_array(xp);
     r = call(f.multiply, {s.ptr(), gp});
     return true;
   }
@@ -118,8 +64,9 @@ bool norm_backward(const Node& node, const py::object& g_in, py::object& r) {
     py::object nan = call(f.isnan, {ax.ptr()});
     py::object mask = call(f.bitwise_or, {eq.ptr(), nan.ptr()});
     py::object axis = dims.empty() ? py::none() : dims_tuple(dims);
-    py::object count = astype(add_reduce(mask.ptr(), axis.ptr(), true), npy::descr(gp));
-    py::object s = sign_array(xp);
+    py::object cnt = add_reduce(mask.ptr(), axis.ptr(), true);
+    py::object count = npc::method(f.s_astype, {cnt.ptr(), npy::descr(gp)});
+    py::object s = npc::sign_array(xp);
     py::object q = call(f.divide, {gp, count.ptr()});
     py::object m = call(f.multiply, {q.ptr(), mask.ptr()});
     r = call(f.multiply, {s.ptr(), m.ptr()});
@@ -128,36 +75,31 @@ bool norm_backward(const Node& node, const py::object& g_in, py::object& r) {
   if (p < 1.0) {
     // scaled = sign_array(x) * np.where(x == 0, z, pow_scalar_array(ax, p - 1))
     // (scaled * g) * pow_scalar_array(y, 1 - p)
-    py::object s = sign_array(xp);
+    py::object s = npc::sign_array(xp);
     py::object eq = call(f.equal, {xp, f.py_zero});
-    py::object pw = pow_scalar(ax, p - 1);
-    if (!pw) return false;
+    py::object pw = npc::pow_scalar_array(ax.ptr(), p - 1);
     py::object w = call(f.where, {eq.ptr(), z.ptr(), pw.ptr()});
     py::object scaled = call(f.multiply, {s.ptr(), w.ptr()});
     py::object a = call(f.multiply, {scaled.ptr(), gp});
-    py::object py_ = pow_scalar(y, 1 - p);
-    if (!py_) return false;
+    py::object py_ = npc::pow_scalar_array(y.ptr(), 1 - p);
     r = call(f.multiply, {a.ptr(), py_.ptr()});
     return true;
   }
   // scale_v = np.where(y == 0, z, g / pow_scalar_array(y, p - 1))
   py::object eq = call(f.equal, {yp, f.py_zero});
-  py::object pw = pow_scalar(y, p - 1);
-  if (!pw) return false;
+  py::object pw = npc::pow_scalar_array(y.ptr(), p - 1);
   py::object q = call(f.divide, {gp, pw.ptr()});
   py::object scale_v = call(f.where, {eq.ptr(), z.ptr(), q.ptr()});
   if (p < 2.0) {
     // (sign_array(x) * pow_scalar_array(ax, p - 1)) * scale_v
-    py::object s = sign_array(xp);
-    py::object pa = pow_scalar(ax, p - 1);
-    if (!pa) return false;
+    py::object s = npc::sign_array(xp);
+    py::object pa = npc::pow_scalar_array(ax.ptr(), p - 1);
     py::object a = call(f.multiply, {s.ptr(), pa.ptr()});
     r = call(f.multiply, {a.ptr(), scale_v.ptr()});
     return true;
   }
   // (x * pow_scalar_array(ax, p - 2)) * scale_v
-  py::object pa = pow_scalar(ax, p - 2);
-  if (!pa) return false;
+  py::object pa = npc::pow_scalar_array(ax.ptr(), p - 2);
   py::object a = call(f.multiply, {xp, pa.ptr()});
   r = call(f.multiply, {a.ptr(), scale_v.ptr()});
   return true;

@@ -1,18 +1,25 @@
 // Native backward kernels of the elementwise kinds added by the full op set (_kinds.py 21..37).
 //
-// Each kernel is the NumPy kernel of _reference/kernels_pointwise.py, operation for operation,
-// in the gradient's dtype. Only the fast layout runs here: the gradient and every saved operand
-// exact, aligned, C-contiguous arrays of one float dtype (float32 or float64) and one shape
-// (WHERE's condition: a C-contiguous bool array of that shape). Anything else returns false and
-// the caller runs the reference kernel, which is correct by construction. Transcendentals
-// (SIN's cos, COS's sin, RPOW_SCALAR's log of the base) run NumPy's own inner loops, verified
-// bit for bit at import; when a loop could not be verified, the kind falls back. POW stays on
-// the reference kernel.
+// Every kind, POW included, runs here on every layout; two paths compute the same thing as the
+// NumPy kernel of _reference/kernels_pointwise.py:
+// - the fast layout (the gradient and every saved operand exact, aligned, C-contiguous arrays
+//   of one float dtype, float32 or float64, and one shape; WHERE's condition a C-contiguous
+//   bool array of that shape) takes raw loops, operation for operation in the gradient's
+//   dtype, writing into the gradient's buffer when nothing else sees it. Transcendentals (SIN's
+//   cos, COS's sin, RPOW_SCALAR's log of the base) run NumPy's own inner loops, verified bit
+//   for bit at import. POW has no raw loop.
+// - every other layout (broadcast operands, strided saved arrays, mixed dtypes, integer
+//   exponents) and POW: the reference kernel transliterated, its NumPy ufunc calls made in the
+//   same order with the same arguments through the C API (npcall.h), np.errstate included, so
+//   results and floating-point warnings are the reference's by construction.
+// A non-float gradient or a corrupt node returns false and the caller runs the reference
+// kernel.
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "kernels.h"
+#include "npcall.h"
 #include "npy.h"
 
 namespace chaingrad {
@@ -295,10 +302,8 @@ bool rpow_scalar_backward(Node& node, py::object& g, std::vector<py::object>& ou
       x.ptr(), y.ptr());
 }
 
-}  // namespace
-
-bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out) {
-  if (node.kind < ABS || node.kind > RPOW_SCALAR) return false;
+// The fast layout's raw loops; false (g and out untouched) for any other layout.
+bool fast_backward(Node& node, py::object& g, std::vector<py::object>& out) {
   // Our own references: a long loop runs without the GIL.
   auto saved = [&](size_t i) -> py::object {
     if (i >= node.saved().size()) return py::object();
@@ -419,8 +424,265 @@ bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out)
     case RPOW_SCALAR:
       return rpow_scalar_backward(node, g, out);
     default:
-      return false;  // POW: the reference kernel
+      return false;  // POW: the general path
   }
+}
+
+// ---- Every other layout: the reference kernel's NumPy calls ---------------------------------
+
+using npc::call;
+using npc::f;
+
+// _extremum(a, b, g, need, largest).
+void extremum_general(PyObject* a, PyObject* b, PyObject* g, bool need0, bool need1,
+                      bool largest, py::object r[2]) {
+  py::object z = npc::typed(g, 0.0);
+  py::object eq = call(f.equal, {a, b});
+  py::object half = call(f.divide, {g, f.py_two});
+  py::object shared = call(f.where, {eq.ptr(), half.ptr(), g});
+  if (need0) {
+    py::object m = call(largest ? f.less : f.greater, {a, b});
+    r[0] = call(f.where, {m.ptr(), z.ptr(), shared.ptr()});
+  }
+  if (need1) {
+    py::object m = call(largest ? f.greater : f.less, {a, b});
+    r[1] = call(f.where, {m.ptr(), z.ptr(), shared.ptr()});
+  }
+}
+
+// clamp_masks(x, lo, hi) of _reference/kernels_pointwise.py; lo/hi null when absent.
+void clamp_masks(PyObject* x, PyObject* lo, PyObject* hi, py::object m[3]) {
+  if (lo && hi) {
+    py::object a = call(f.greater_equal, {x, lo}), b = call(f.less_equal, {x, hi});
+    m[0] = call(f.bitwise_and, {a.ptr(), b.ptr()});
+    py::object c = call(f.less, {x, lo}), d = call(f.less, {lo, hi});
+    m[1] = call(f.bitwise_and, {c.ptr(), d.ptr()});
+    py::object e = call(f.greater, {x, hi}), h = call(f.less, {hi, lo});
+    m[2] = call(f.bitwise_or, {e.ptr(), h.ptr()});
+  } else if (lo) {
+    m[0] = call(f.greater_equal, {x, lo});
+    m[1] = call(f.less, {x, lo});
+  } else {
+    m[0] = call(f.less_equal, {x, hi});
+    m[2] = call(f.greater, {x, hi});
+  }
+}
+
+// _pow: a_, b_ in y's dtype; under errstate(divide, invalid) ignored
+//   ga = where(b_ == 0, z, g * (b_ * power(a_, b_ - 1)))
+//   gb = g * where((a_ == 0) & (b_ >= 0), z, y * log(a_))
+void pow_general(PyObject* a, PyObject* b, PyObject* y, PyObject* g, bool need0, bool need1,
+                 py::object r[2]) {
+  PyObject* dt = npy::descr(y);
+  py::object a_ = npc::astype_nocopy(a, dt);
+  py::object b_ = npc::astype_nocopy(b, dt);
+  py::object z = npc::typed(g, 0.0);
+  npc::ErrState es(true, true);
+  if (need0) {
+    py::object m = call(f.equal, {b_.ptr(), f.py_zero});
+    py::object e = call(f.subtract, {b_.ptr(), f.py_one});
+    py::object p = call(f.power, {a_.ptr(), e.ptr()});
+    py::object bp = call(f.multiply, {b_.ptr(), p.ptr()});
+    py::object gbp = call(f.multiply, {g, bp.ptr()});
+    r[0] = call(f.where, {m.ptr(), z.ptr(), gbp.ptr()});
+  }
+  if (need1) {
+    py::object az = call(f.equal, {a_.ptr(), f.py_zero});
+    py::object bn = call(f.greater_equal, {b_.ptr(), f.py_zero});
+    py::object m = call(f.bitwise_and, {az.ptr(), bn.ptr()});
+    py::object lg = call(f.log, {a_.ptr()});
+    py::object ylg = call(f.multiply, {y, lg.ptr()});
+    py::object w = call(f.where, {m.ptr(), z.ptr(), ylg.ptr()});
+    r[1] = call(f.multiply, {g, w.ptr()});
+  }
+}
+
+// _rpow_scalar: lg = log_of_scalar(s, y.dtype) (under errstate(divide, invalid) ignored:
+// y.dtype.type(np.log(np.float64(s)))); then under errstate(invalid) ignored
+//   s == 0: g * where(x >= 0, y.dtype.type(0), y * lg), else g * (y * lg).
+py::object rpow_general(PyObject* x, PyObject* y, PyObject* g, double s) {
+  py::object lg;
+  {
+    npc::ErrState es(true, true);
+    py::object sv = npc::steal(PyFloat_FromDouble(s));
+    py::object s64 = call(f.f64, {sv.ptr()});
+    py::object l = call(f.log, {s64.ptr()});
+    lg = npc::typed_of(y, l.ptr());
+  }
+  npc::ErrState es(false, true);
+  if (s == 0) {
+    py::object m = call(f.greater_equal, {x, f.py_zero});
+    py::object z = npc::typed_of(y, f.py_zero);
+    py::object ylg = call(f.multiply, {y, lg.ptr()});
+    py::object w = call(f.where, {m.ptr(), z.ptr(), ylg.ptr()});
+    return call(f.multiply, {g, w.ptr()});
+  }
+  py::object ylg = call(f.multiply, {y, lg.ptr()});
+  return call(f.multiply, {g, ylg.ptr()});
+}
+
+// Any layout and dtype mix (broadcast, strided, 0-d, mixed dtypes, float16): the reference
+// kernel's own NumPy calls. False only for a non-float gradient or a corrupt node.
+bool general_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  PyObject* gp = g.ptr();
+  if (!f.ready || !npc::float_array(gp)) return false;
+  const size_t n_saved = node.saved().size();
+  // Our own references, as the reference kernel's locals.
+  auto saved = [&](size_t i) -> py::object {
+    return i < n_saved ? node.saved()[i].data : py::object();
+  };
+  auto is_arr = [](const py::object& o) { return o && npy::is_array(o.ptr()); };
+  auto need = [&](size_t i) { return i < node.n_in && static_cast<bool>(node.next()[i].fn); };
+  py::object r[3];
+  size_t n_out = 1;
+  switch (node.kind) {
+    case ABS:
+    case SQRT:
+    case RSQRT:
+    case LOG1P:
+    case EXPM1:
+    case SIN:
+    case COS:
+    case TAN:
+    case RECIPROCAL: {
+      py::object v = saved(0);
+      if (!is_arr(v)) return false;
+      PyObject* vp = v.ptr();
+      switch (node.kind) {
+        case ABS: {  // g * npc::sign_array(x)
+          if (!npc::float_array(vp)) return false;
+          py::object sg = npc::sign_array(vp);
+          r[0] = call(f.multiply, {gp, sg.ptr()});
+          break;
+        }
+        case SQRT: {  // g / (2 * y)
+          py::object d = call(f.multiply, {f.py_two, vp});
+          r[0] = call(f.divide, {gp, d.ptr()});
+          break;
+        }
+        case RSQRT: {  // (g * g.dtype.type(-0.5)) * (y * y * y)
+          py::object h = npc::typed(gp, -0.5);
+          py::object a = call(f.multiply, {gp, h.ptr()});
+          py::object y2 = call(f.multiply, {vp, vp});
+          py::object y3 = call(f.multiply, {y2.ptr(), vp});
+          r[0] = call(f.multiply, {a.ptr(), y3.ptr()});
+          break;
+        }
+        case LOG1P: {  // g / (x + 1)
+          py::object d = call(f.add, {vp, f.py_one});
+          r[0] = call(f.divide, {gp, d.ptr()});
+          break;
+        }
+        case EXPM1: {  // g * (y + 1)
+          py::object d = call(f.add, {vp, f.py_one});
+          r[0] = call(f.multiply, {gp, d.ptr()});
+          break;
+        }
+        case SIN: {  // g * np.cos(x)
+          py::object c = call(f.cos, {vp});
+          r[0] = call(f.multiply, {gp, c.ptr()});
+          break;
+        }
+        case COS: {  // g * np.negative(np.sin(x))
+          py::object sn = call(f.sin, {vp});
+          py::object ns = call(f.negative, {sn.ptr()});
+          r[0] = call(f.multiply, {gp, ns.ptr()});
+          break;
+        }
+        case TAN: {  // g * (y * y + 1)
+          py::object y2 = call(f.multiply, {vp, vp});
+          py::object d = call(f.add, {y2.ptr(), f.py_one});
+          r[0] = call(f.multiply, {gp, d.ptr()});
+          break;
+        }
+        default: {  // RECIPROCAL: np.negative(g) * (y * y)
+          py::object ng = call(f.negative, {gp});
+          py::object y2 = call(f.multiply, {vp, vp});
+          r[0] = call(f.multiply, {ng.ptr(), y2.ptr()});
+          break;
+        }
+      }
+      break;
+    }
+    case SIGN:  // np.zeros_like(g)
+      r[0] = call(f.zeros_like, {gp});
+      break;
+    case CLAMP: {  // np.where((x >= lo) & (x <= hi), g, g.dtype.type(0))
+      py::object x = saved(0);
+      if (!is_arr(x) || node.scalars().size() != 2) return false;
+      py::object lo = npc::steal(PyFloat_FromDouble(node.scalars()[0]));
+      py::object hi = npc::steal(PyFloat_FromDouble(node.scalars()[1]));
+      py::object a = call(f.greater_equal, {x.ptr(), lo.ptr()});
+      py::object b = call(f.less_equal, {x.ptr(), hi.ptr()});
+      py::object m = call(f.bitwise_and, {a.ptr(), b.ptr()});
+      py::object z = npc::typed(gp, 0.0);
+      r[0] = call(f.where, {m.ptr(), gp, z.ptr()});
+      break;
+    }
+    case CLAMP_TENSOR: {
+      // masks = clamp_masks(x, lo, hi); np.where(m, g, z) for each needed input with a mask.
+      if (n_saved != 3 || node.n_in != 3) return false;
+      py::object x = saved(0), lo = saved(1), hi = saved(2);
+      auto bound = [&](const py::object& o) { return o.is_none() || is_arr(o); };
+      if (!is_arr(x) || !lo || !hi || !bound(lo) || !bound(hi) || (lo.is_none() && hi.is_none()))
+        return false;
+      py::object m[3];
+      clamp_masks(x.ptr(), lo.is_none() ? nullptr : lo.ptr(), hi.is_none() ? nullptr : hi.ptr(),
+                  m);
+      py::object z = npc::typed(gp, 0.0);
+      for (size_t i = 0; i < 3; ++i)
+        if (need(i) && m[i]) r[i] = call(f.where, {m[i].ptr(), gp, z.ptr()});
+      n_out = 3;
+      break;
+    }
+    case MAXIMUM:
+    case MINIMUM: {
+      py::object a = saved(0), b = saved(1);
+      if (!is_arr(a) || !is_arr(b) || node.n_in != 2) return false;
+      extremum_general(a.ptr(), b.ptr(), gp, need(0), need(1), node.kind == MAXIMUM, r);
+      n_out = 2;
+      break;
+    }
+    case WHERE: {  // (np.where(c, g, z) if need[0], np.where(c, z, g) if need[1])
+      py::object c = saved(0);
+      if (!is_arr(c) || node.n_in != 2) return false;
+      py::object z = npc::typed(gp, 0.0);
+      if (need(0)) r[0] = call(f.where, {c.ptr(), gp, z.ptr()});
+      if (need(1)) r[1] = call(f.where, {c.ptr(), z.ptr(), gp});
+      n_out = 2;
+      break;
+    }
+    case POW: {
+      py::object a = saved(0), b = saved(1), y = saved(2);
+      if (!f.errstate || n_saved != 3 || !is_arr(a) || !is_arr(b) || !is_arr(y) ||
+          node.n_in != 2)
+        return false;
+      pow_general(a.ptr(), b.ptr(), y.ptr(), gp, need(0), need(1), r);
+      n_out = 2;
+      break;
+    }
+    case RPOW_SCALAR: {
+      py::object x = saved(0), y = saved(1);
+      if (!f.errstate || !is_arr(x) || !npc::float_array(y.ptr()) ||
+          node.scalars().size() != 1)
+        return false;
+      r[0] = rpow_general(x.ptr(), y.ptr(), gp, node.scalars()[0]);
+      break;
+    }
+    default:
+      return false;
+  }
+  out.clear();
+  for (size_t i = 0; i < n_out; ++i)
+    out.push_back(r[i] ? npc::as_array(std::move(r[i])) : py::object());
+  return true;
+}
+
+}  // namespace
+
+bool pointwise_backward(Node& node, py::object& g, std::vector<py::object>& out) {
+  if (node.kind < ABS || node.kind > RPOW_SCALAR) return false;
+  return fast_backward(node, g, out) || general_backward(node, g, out);
 }
 
 }  // namespace chaingrad

@@ -27,52 +27,12 @@
 
 #include "kernels.h"
 #include "kernels_reduction.h"
+#include "npcall.h"
 #include "npy.h"
 
 namespace chaingrad {
 
 namespace red {
-
-Fns f;
-
-py::object steal(PyObject* r) {
-  if (!r) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(r);
-}
-
-py::object call(PyObject* fn, std::initializer_list<PyObject*> args, PyObject* kwnames) {
-  PyObject* argv[8];
-  if (args.size() > 8)
-    throw std::logic_error("chaingrad._core: internal error: too many arguments");
-  size_t n = 0;
-  for (PyObject* a : args) {
-    if (!a) throw std::logic_error("chaingrad._core: internal error: null argument");
-    argv[n++] = a;
-  }
-  const size_t nkw = kwnames ? static_cast<size_t>(PyTuple_GET_SIZE(kwnames)) : 0;
-  return steal(PyObject_Vectorcall(fn, argv, n - nkw, kwnames));
-}
-
-IgnoreDivInvalid::IgnoreDivInvalid() {
-  py::object ext = call(f.make_extobj, {f.s_ignore, f.s_ignore}, f.kw_divide_invalid);
-  token_ = PyContextVar_Set(f.extobj_var, ext.ptr());
-  if (!token_) throw py::error_already_set();
-}
-
-IgnoreDivInvalid::~IgnoreDivInvalid() {
-#if PY_VERSION_HEX >= 0x030C0000
-  PyObject* exc = PyErr_GetRaisedException();
-  if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
-  Py_DECREF(token_);
-  PyErr_SetRaisedException(exc);
-#else
-  PyObject *t, *v, *tb;
-  PyErr_Fetch(&t, &v, &tb);
-  if (PyContextVar_Reset(f.extobj_var, token_) < 0) PyErr_Clear();
-  Py_DECREF(token_);
-  PyErr_Restore(t, v, tb);
-#endif
-}
 
 // The node's dims (scalars[first..]) as ints in [0, ndim); false when corrupt.
 bool read_dims(const Node& node, size_t first, int ndim, std::vector<long>& dims) {
@@ -131,35 +91,15 @@ py::object mean(PyObject* x, const std::vector<long>* dims, bool keepdims) {
   py::object axis = dims ? dims_tuple(*dims) : py::none();
   py::object ret = add_reduce(x, axis.ptr(), keepdims);
   if (npy::is_array(ret.ptr()))
-    return call(f.true_divide, {ret.ptr(), rcount.ptr(), ret.ptr(), f.s_unsafe, Py_False},
+    return call(f.divide, {ret.ptr(), rcount.ptr(), ret.ptr(), f.s_unsafe, Py_False},
                 f.kw_out_casting_subok);
   // A NumPy scalar: ret.dtype.type(ret / rcount).
   py::object q = steal(PyNumber_TrueDivide(ret.ptr(), rcount.ptr()));
   return steal(PyObject_CallOneArg(reinterpret_cast<PyObject*>(Py_TYPE(ret.ptr())), q.ptr()));
 }
 
-}  // namespace
-
-// g.dtype.type(v): a 0-d array of g's (float32/float64) dtype.
-py::object typed(PyObject* g, double v) {
-  py::object s = npy::empty(npy::descr(g), 0, nullptr);
-  if (npy::float_type(g) == npy::kFloat)
-    *reinterpret_cast<float*>(npy::data(s.ptr())) = static_cast<float>(v);
-  else
-    *reinterpret_cast<double*>(npy::data(s.ptr())) = v;
-  return s;
-}
-
-// The float dtype of an array, as a value that converts to it exactly (false for float32 when
-// v is finite but beyond float32's range: np.float32 would round it, a C++ cast is undefined).
-bool representable(PyObject* g, double v) {
-  return npy::float_type(g) != npy::kFloat || !std::isfinite(v) || std::fabs(v) <= FLT_MAX;
-}
-
-namespace {
-
-// var_backward(g, x, corr, keepdim, dims), under the caller's errstate. Returns null when the
-// reference's arithmetic cannot be mirrored exactly (the caller falls back).
+// var_backward(g, x, corr, keepdim, dims), under the caller's errstate. Null for a gradient
+// that is not float32/float64 (the caller falls back).
 py::object var_backward(const py::object& g_in, PyObject* x, double corr, bool keepdim,
                         const std::vector<long>& dims) {
   py::object g = npy::as_array(g_in);
@@ -174,7 +114,6 @@ py::object var_backward(const py::object& g_in, PyObject* x, double corr, bool k
       return call(f.multiply, {gp, nan_inf.ptr()});
     }
     const double s = 2.0 / dof;
-    if (!representable(gp, s)) return py::object();
     py::object sc = typed(gp, s);
     py::object a = call(f.multiply, {gp, sc.ptr()});
     py::object m = mean(x, nullptr, false);
@@ -186,7 +125,6 @@ py::object var_backward(const py::object& g_in, PyObject* x, double corr, bool k
   for (long d : dims) n *= npy::dims(x)[d];
   // Python: n - corr (int - float), np.float64(2.0) / np.float64(...), then the dtype's cast.
   const double s = 2.0 / (static_cast<double>(n) - corr);
-  if (!representable(gp, s)) return py::object();
   py::object sc = typed(gp, s);
   py::object a = call(f.multiply, {g.ptr(), sc.ptr()});
   py::object m = mean(x, &dims, true);
@@ -370,65 +308,6 @@ py::object exclusive_prod(PyObject* x_in, int dim) {
 
 using namespace red;
 
-void init_reduction_kernels(py::module_ numpy) {
-  auto own = [&](const char* name) { return py::object(numpy.attr(name)).release().ptr(); };
-  f.multiply = own("multiply");
-  f.divide = own("divide");
-  f.true_divide = own("true_divide");
-  f.subtract = own("subtract");
-  f.equal = own("equal");
-  f.exp = own("exp");
-  f.where = own("where");
-  f.add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
-  f.intp = own("intp");
-  f.isnan = own("isnan");
-  f.zeros = own("zeros");
-  f.kw_dtype = py::make_tuple("dtype").release().ptr();
-  f.kw_axis = py::make_tuple("axis").release().ptr();
-  f.ascontiguousarray = own("ascontiguousarray");
-  f.f64 = own("float64");
-  f.f32 = own("float32");
-  f.s_cumsum = py::str("cumsum").release().ptr();
-  f.or_reduce = py::object(numpy.attr("logical_or").attr("reduce")).release().ptr();
-  f.s_astype = py::str("astype").release().ptr();
-  f.absolute = own("absolute");
-  f.greater = own("greater");
-  f.less = own("less");
-  f.bitwise_or = own("bitwise_or");
-  f.sqrt = own("sqrt");
-  f.power = own("power");
-  f.s_cumprod = py::str("cumprod").release().ptr();
-  try {
-    f.count_nonzero =
-        py::object(py::module_::import("numpy._core.multiarray").attr("count_nonzero"))
-            .release()
-            .ptr();
-  } catch (py::error_already_set&) {
-    f.count_nonzero = nullptr;  // MAXMIN_ALL falls back
-  }
-  f.f32_nan = py::object(numpy.attr("float32")(py::float_(NAN))).release().ptr();
-  f.f32_inf = py::object(numpy.attr("float32")(py::float_(INFINITY))).release().ptr();
-  f.kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
-  f.kw_out_casting_subok = py::make_tuple("out", "casting", "subok").release().ptr();
-  f.kw_divide_invalid = py::make_tuple("divide", "invalid").release().ptr();
-  f.s_unsafe = py::str("unsafe").release().ptr();
-  f.s_ignore = py::str("ignore").release().ptr();
-  f.py_zero = py::int_(0).release().ptr();
-  f.py_two = py::int_(2).release().ptr();
-  try {
-    py::module_ um = py::module_::import("numpy._core.umath");
-    py::object mk = um.attr("_make_extobj"), var = um.attr("_extobj_contextvar");
-    if (PyContextVar_CheckExact(var.ptr())) {
-      f.make_extobj = mk.release().ptr();
-      f.extobj_var = var.release().ptr();
-      f.errstate = true;
-    }
-  } catch (py::error_already_set&) {
-    // An older NumPy: the kinds that need np.errstate fall back.
-  }
-  f.ready = true;
-}
-
 bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out) {
   if (!f.ready || node.n_in != 1 || !float_array(g.ptr())) return false;
   auto saved = [&](size_t i) -> py::object {
@@ -455,7 +334,7 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       py::object x = saved(0);
       if (!f.errstate || !float_array(x.ptr()) || sc.size() < 2) return false;
       if (!read_dims(node, 2, npy::ndim(x.ptr()), dims)) return false;
-      IgnoreDivInvalid es;
+      npc::ErrState es(true, true);
       r = var_backward(g, x.ptr(), sc[0], sc[1] != 0.0, dims);
       if (!r) return false;
       break;
@@ -466,7 +345,7 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       if (!f.errstate || !float_array(x.ptr()) || !float_array(y.ptr()) || sc.size() < 2)
         return false;
       if (!read_dims(node, 2, npy::ndim(x.ptr()), dims)) return false;
-      IgnoreDivInvalid es;
+      npc::ErrState es(true, true);
       py::object z = call(f.equal, {y.ptr(), f.py_zero});
       py::object zero = typed(g.ptr(), 0.0);
       py::object y2 = call(f.multiply, {y.ptr(), f.py_two});
@@ -490,12 +369,8 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
       py::object axis = dims.empty() ? py::none() : dims_tuple(dims);
       py::object cnt = add_reduce(mask.ptr(), axis.ptr(), true);
       py::object dt = py::reinterpret_borrow<py::object>(npy::descr(g.ptr()));
-      PyObject* args[2] = {cnt.ptr(), dt.ptr()};
-      static PyObject* astype = PyUnicode_InternFromString("astype");
-      if (!astype) throw py::error_already_set();
-      py::object count = steal(PyObject_VectorcallMethod(
-          astype, args, 2, nullptr));
-      IgnoreDivInvalid es;
+      py::object count = npc::method(f.s_astype, {cnt.ptr(), dt.ptr()});
+      npc::ErrState es(true, true);
       py::object q = call(f.divide, {gg.ptr(), count.ptr()});
       r = call(f.multiply, {q.ptr(), mask.ptr()});
       break;

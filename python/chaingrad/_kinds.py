@@ -35,15 +35,16 @@ NUM_KINDS = 21  # kinds below this have C++ kernels; higher kinds (up to 255) ma
 
 # ---------------------------------------------------------------------------------------------
 # Kinds 21..99: the elementwise ops, reductions and shape ops of the full op set (issue #3).
-# The shape kinds 47..51 have C++ kernels in ``csrc/kernels_shape.cpp`` for every layout and
-# dtype (see their block below). The elementwise
-# kinds 21..37 except POW have C++ kernels in ``csrc/kernels_pointwise.cpp`` for the fast layout
-# (same-shape C-contiguous float32/float64 operands); all the reductions 38..46 have C++
-# kernels in ``csrc/kernels_reduction.cpp`` and ``csrc/kernels_norm.cpp`` (NORM) for
-# float32/float64 gradients and inputs (the reference kernel's NumPy calls made through the C
-# API). Other layouts and dtypes, and POW, run the NumPy kernels of
-# ``_reference/kernels_*.py``. The comment on each gives the node layout a C++ kernel must
-# follow:
+# Every one has a C++ kernel, so a backward over built-in ops makes no Python call per node:
+# - elementwise 21..37 (POW included) in ``csrc/kernels_pointwise.cpp``, on every layout: raw
+#   loops for same-shape C-contiguous float32/float64 operands (not POW), the reference
+#   kernel's NumPy calls made through the C API otherwise (broadcast, strided, 0-d, mixed);
+# - reductions 38..46 in ``csrc/kernels_reduction.cpp`` and ``csrc/kernels_norm.cpp`` (NORM),
+#   for float32/float64 gradients and inputs (the reference kernel's NumPy calls);
+# - shape kinds 47..51 in ``csrc/kernels_shape.cpp``, for every layout and dtype.
+# Anything they do not cover (another dtype, a corrupt node) runs the NumPy kernels of
+# ``_reference/kernels_*.py``. The comment on each kind gives the node layout a C++ kernel
+# must follow:
 #   inputs (edges, in order) | save (saved values, in order) | scalars
 # "x" is the op's input tensor, "y" its output. Dims in scalars are non-negative ints stored as
 # floats; "keepdim" is 0.0 or 1.0.
