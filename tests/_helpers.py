@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import types
 import zlib
 from typing import Any
 
@@ -89,3 +91,25 @@ def bits_equal(a: Any, b: Any) -> bool:
     ia = a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
     ib = b.view(np.uint32 if b.dtype == np.float32 else np.uint64)
     return bool(np.all((ia == ib) | (np.isnan(a) & np.isnan(b))))
+
+
+def _ours(o: Any) -> bool:
+    if isinstance(o, np.ndarray):
+        return True
+    mod = o.__module__ if type(o) is types.FunctionType else type(o).__module__
+    return (mod or "").startswith("chaingrad")
+
+
+def garbage_of_ours() -> list:
+    """Run the cycle collector and return what it found that is chaingrad's (tensors, nodes,
+    contexts, functions) or a NumPy array: a graph must be freed by reference counting alone.
+    Cycles that other libraries leave behind (matplotlib's figures, from the demo test) are not
+    counted, so the check does not depend on which tests ran before."""
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return [o for o in gc.garbage if _ours(o)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.collect()  # free what DEBUG_SAVEALL kept
