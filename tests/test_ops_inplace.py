@@ -326,3 +326,36 @@ def test_version_counts_each_inplace_op():
     v.mul_(2)
     t[0] = 3.0
     assert t._version == 3 and v._version == 3
+
+
+def test_retain_grad_follows_the_tensor_through_in_place_ops():
+    """torch moves retain_grad to the tensor's new node: .grad is the gradient of the value the
+    tensor holds after the in-place op, accumulated across backward calls (values from torch
+    2.13)."""
+    x = cg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [1.0, 1.0, 1.0])
+
+    y = x * 2
+    y.retain_grad()
+    (y * y).sum().backward(retain_graph=True)
+    y.add_(1)
+    (y * 5).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [9.0, -3.0, 17.0])
+
+    x = cg.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y[0].mul_(3)  # through a view: y's node becomes CopySlices
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [[12.0, -24.0], [12.0, 16.0]])
+
+    y = x * 2
+    v = y[1]
+    v.retain_grad()
+    y.mul_(2)  # the view's history is regenerated on the modified base
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [24.0, 32.0])

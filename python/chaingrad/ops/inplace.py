@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import grad_mode as _gm
-from ..tensor import Tensor
+from ..tensor import Tensor, _RetainCell
 from . import elementwise as E
 from . import select as S
 from ._common import ShapeError, as_tensor
@@ -72,6 +72,13 @@ def _take_history(dst: Tensor, src: Tensor) -> None:
     dst._grad_fn = src._grad_fn
     dst._output_nr = src._output_nr
     dst._requires_grad = src._requires_grad
+    old = dst._retain
+    if old is not None and dst._grad_fn is not None:
+        # torch moves retain_grad to the tensor's new node: .grad is the gradient of the value
+        # the tensor holds now, accumulated onto what it already retained.
+        cell = dst._retain = _RetainCell()
+        cell.grad = old.grad
+        dst._grad_fn.add_retain(dst._output_nr, cell)
 
 
 def _result(r: Tensor, t: Tensor, op: str) -> Tensor:
