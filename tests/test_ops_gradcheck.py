@@ -36,7 +36,8 @@ def test_gradgradcheck(case):
 
 @pytest.mark.parametrize("case", [c for c in ALL_CASES if not c.diff], ids=lambda c: c.name)
 def test_non_differentiable_outputs_record_nothing(case):
-    out = first(case.f(cg, *cg_inputs(case)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the cases make NaN/inf on purpose
+        out = first(case.f(cg, *cg_inputs(case)))
     assert not out.requires_grad and out.grad_fn is None
     assert out.dtype.kind in "biu"
 
