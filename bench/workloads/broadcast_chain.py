@@ -9,7 +9,9 @@ An (8, 8) float32 tensor runs through blocks of 6 ops, each with an (8, 1) or (1
 Values are chosen so the chain is a fixed point with no ties: a < x < hi and lo < x, p = 1,
 s = 1 and c = 0. A tie in maximum would halve the gradient each block and a factor other than
 1 would grow or shrink it geometrically into inf or slow subnormals; here the gradient along
-x stays exactly 1 or 0 (where `mask` picks b), while every op still does its full work.
+x stays r or 0 (where `mask` picks b), while every op still does its full work. The
+loss is (x * r).sum() for a fixed random r (not counted), so a gradient summed over the wrong
+axis or masked in the wrong place shows.
 """
 
 from __future__ import annotations
@@ -32,24 +34,26 @@ SPEC = Spec(
 )
 
 
-def _data() -> tuple[np.ndarray, Arrays]:
-    """mask, then the leaves x0, a, b, lo, hi, p, s, c."""
+def _data() -> tuple[np.ndarray, np.ndarray, Arrays]:
+    """mask, the loss weight r, then the leaves x0, a, b, lo, hi, p, s, c."""
     rng = np.random.default_rng(4)
     col, row = (N, 1), (1, N)
     mask = rng.random((N, N)) < 0.75
+    r = rng.uniform(-1.0, 1.0, (N, N)).astype(np.float32)
     x0 = rng.uniform(0.5, 2.0, (N, N))
     a = rng.uniform(-1.0, -0.5, col)
     b = rng.uniform(0.5, 2.0, row)
     lo = rng.uniform(0.05, 0.25, col)
     hi = rng.uniform(3.0, 4.0, row)
     leaves = [x0, a, b, lo, hi, np.ones(row), np.ones(col), np.zeros(row)]
-    return mask, [v.astype(np.float32) for v in leaves]
+    return mask, r, [v.astype(np.float32) for v in leaves]
 
 
 def _tensor_case(backend: str, blocks: int) -> Case:
     lib = peers.tensor_lib(backend)
-    mask_np, leaves_np = _data()
+    mask_np, r_np, leaves_np = _data()
     mask = lib.mod.tensor(mask_np)  # bool: TensorLib.tensor would make it float32
+    r = lib.tensor(r_np)
     leaves = [lib.tensor(v, requires_grad=True) for v in leaves_np]
     x0, a, b, lo, hi, p, s, c = leaves
     maximum, where = lib.mod.maximum, lib.mod.where
@@ -63,7 +67,7 @@ def _tensor_case(backend: str, blocks: int) -> Case:
             u = u ** p
             u = u * s
             x = u + c
-        return x.sum()
+        return (x * r).sum()
 
     def reset() -> None:
         for t in leaves:
@@ -76,7 +80,8 @@ def _tensor_case(backend: str, blocks: int) -> Case:
 # The floor: the same NumPy forward, and the derivative of each op written out by hand,
 # with the sum back to a broadcast leaf's shape that every engine must also do.
 
-def _floor_forward(mask: np.ndarray, leaves: Arrays, blocks: int) -> tuple[float, list[Arrays]]:
+def _floor_forward(mask: np.ndarray, r: np.ndarray, leaves: Arrays, blocks: int
+                   ) -> tuple[float, list[Arrays]]:
     x, a, b, lo, hi, p, s, c = leaves
     tape = []
     for _ in range(blocks):
@@ -87,14 +92,14 @@ def _floor_forward(mask: np.ndarray, leaves: Arrays, blocks: int) -> tuple[float
         z = y * s
         tape.append([x, w, k, y])
         x = z + c
-    return float(x.sum()), tape
+    return float((x * r).sum()), tape
 
 
-def _floor_backward(tape: tuple[float, list[Arrays]], mask: np.ndarray, leaves: Arrays
-                    ) -> Arrays:
+def _floor_backward(tape: tuple[float, list[Arrays]], mask: np.ndarray, r: np.ndarray,
+                    leaves: Arrays) -> Arrays:
     _, steps = tape
     _, a, _, lo, hi, p, s, _ = leaves
-    g = np.ones((N, N), np.float32)
+    g = r
     gs = [np.zeros_like(v) for v in leaves]
     for x, w, k, y in reversed(steps):
         gs[7] += g.sum(axis=0, keepdims=True)  # + c
@@ -115,13 +120,13 @@ def _floor_backward(tape: tuple[float, list[Arrays]], mask: np.ndarray, leaves: 
 
 
 def _floor_case(blocks: int) -> Case:
-    mask, leaves = _data()
+    mask, r, leaves = _data()
     state: dict[str, Arrays] = {"g": []}
 
     def backward(tape: tuple[float, list[Arrays]]) -> None:
-        state["g"] = _floor_backward(tape, mask, leaves)
+        state["g"] = _floor_backward(tape, mask, r, leaves)
 
-    return Case(lambda: _floor_forward(mask, leaves, blocks), backward,
+    return Case(lambda: _floor_forward(mask, r, leaves, blocks), backward,
                 blocks * OPS_PER_BLOCK, grads=lambda: state["g"])
 
 

@@ -7,8 +7,9 @@ On a (4, 8) float32 tensor, blocks of 11 ops, one of them elementwise so the gra
     u = u.transpose(0, 1); u = u.unsqueeze(2); x = u.squeeze(2)
 
 Each block maps x to a rotation of its rows (the slice takes the middle of a row written out
-twice), a bijection: with w = 1 every gradient stays exactly 1 instead of growing with the
-expand or dying at the slice, and the values never change.
+twice), a bijection: with w = 1 no gradient grows with the expand or dies at the slice, and
+the values never change. The loss is (x * r).sum() for a fixed random r (not counted), so the
+gradients are permutations of r: a kernel that moves g to the wrong place shows.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ SPEC = Spec(
 )
 
 
-def _data() -> tuple[np.ndarray, np.ndarray]:
+def _data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x0, w and the loss weight r."""
     rng = np.random.default_rng(3)
-    return rng.uniform(-1.0, 1.0, SHAPE).astype(np.float32), np.ones(SHAPE, np.float32)
+    x0, r = rng.uniform(-1.0, 1.0, (2, *SHAPE)).astype(np.float32)
+    return x0, np.ones(SHAPE, np.float32), r
 
 
 def _block(x: Any, w: Any) -> Any:
@@ -52,13 +55,15 @@ def _block(x: Any, w: Any) -> Any:
 
 def _tensor_case(backend: str, blocks: int) -> Case:
     lib = peers.tensor_lib(backend)
-    x0, w = (lib.tensor(v, requires_grad=True) for v in _data())
+    x0_np, w_np, r_np = _data()
+    x0, w = lib.tensor(x0_np, requires_grad=True), lib.tensor(w_np, requires_grad=True)
+    r = lib.tensor(r_np)
 
     def forward() -> Any:
         x = x0
         for _ in range(blocks):
             x = _block(x, w)
-        return x.sum()
+        return (x * r).sum()
 
     def reset() -> None:
         for p in (x0, w):
@@ -71,7 +76,8 @@ def _tensor_case(backend: str, blocks: int) -> Case:
 # The floor: the same NumPy calls forward (views where the op is a view), and backward one
 # NumPy call per op on g, in reverse. Only the block inputs are taped: nothing else is needed.
 
-def _floor_forward(x0: np.ndarray, w: np.ndarray, blocks: int) -> tuple[float, list[np.ndarray]]:
+def _floor_forward(x0: np.ndarray, w: np.ndarray, r: np.ndarray, blocks: int
+                   ) -> tuple[float, list[np.ndarray]]:
     xs = []
     x = x0
     for _ in range(blocks):
@@ -87,12 +93,13 @@ def _floor_forward(x0: np.ndarray, w: np.ndarray, blocks: int) -> tuple[float, l
         u = u.T
         u = u[:, :, None]
         x = u[:, :, 0]
-    return float(x.sum()), xs
+    return float((x * r).sum()), xs
 
 
-def _floor_backward(tape: tuple[float, list[np.ndarray]], w: np.ndarray) -> list[np.ndarray]:
+def _floor_backward(tape: tuple[float, list[np.ndarray]], w: np.ndarray, r: np.ndarray
+                    ) -> list[np.ndarray]:
     _, xs = tape
-    g = np.ones(SHAPE, np.float32)
+    g = r
     gw = np.zeros(SHAPE, np.float32)
     for x in reversed(xs):
         g = g.reshape(4, 8, 1)  # squeeze(2)
@@ -113,13 +120,13 @@ def _floor_backward(tape: tuple[float, list[np.ndarray]], w: np.ndarray) -> list
 
 
 def _floor_case(blocks: int) -> Case:
-    x0, w = _data()
+    x0, w, r = _data()
     state: dict[str, list[np.ndarray]] = {"g": []}
 
     def backward(tape: tuple[float, list[np.ndarray]]) -> None:
-        state["g"] = _floor_backward(tape, w)
+        state["g"] = _floor_backward(tape, w, r)
 
-    return Case(lambda: _floor_forward(x0, w, blocks), backward, blocks * OPS_PER_BLOCK,
+    return Case(lambda: _floor_forward(x0, w, r, blocks), backward, blocks * OPS_PER_BLOCK,
                 grads=lambda: state["g"])
 
 
