@@ -30,7 +30,9 @@ def write_plots(rows: list[Row], rat: dict[str, dict[str, float | None]], outdir
     outdir.mkdir(parents=True, exist_ok=True)
     written = [_ratios(plt, rat, outdir / "ratios.png")]
     for wl, name in (("scalar_graph", "per_node.png"), ("chain", "chain_per_op.png"),
-                     ("fan_in", "fan_in_per_op.png")):
+                     ("fan_in", "fan_in_per_op.png"), ("shape_chain", "shape_chain_per_op.png"),
+                     ("broadcast_chain", "broadcast_chain_per_op.png"),
+                     ("reductions", "reductions_per_op.png")):
         path = _per_unit(plt, rows, wl, outdir / name)
         if path:
             written.append(path)

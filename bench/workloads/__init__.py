@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench.workloads import chain, fan_in, large_mlp, memory, scalar_graph, small_cnn, small_mlp
+from bench.workloads import (
+    broadcast_chain,
+    chain,
+    fan_in,
+    large_mlp,
+    memory,
+    reductions,
+    scalar_graph,
+    shape_chain,
+    small_cnn,
+    small_mlp,
+)
 
-TIMED: tuple[ModuleType, ...] = (scalar_graph, chain, fan_in, small_mlp, large_mlp, small_cnn)
+TIMED: tuple[ModuleType, ...] = (scalar_graph, chain, fan_in, shape_chain, broadcast_chain,
+                                 reductions, small_mlp, large_mlp, small_cnn)
 NAMES: tuple[str, ...] = tuple(m.SPEC.name for m in TIMED) + (memory.SPEC.name,)
 
 ALIASES = {"scalar": "scalar_graph", "fanin": "fan_in", "mlp": "small_mlp", "cnn": "small_cnn",
-           "mem": "memory"}
+           "mem": "memory", "shape": "shape_chain", "broadcast": "broadcast_chain",
+           "reduce": "reductions"}
 
 
 def resolve(names: str) -> list[str]:

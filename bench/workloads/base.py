@@ -30,6 +30,9 @@ class Case:
     count: int  # the time is divided by this: nodes, ops or steps
     reset: Callable[[], None] = _noop  # untimed: clears leaf grads between repeats
     update: Callable[[], None] | None = None  # timed into `total` only (optimizer step)
+    # Untimed: the leaves' gradients after a backward, in a fixed order, so tests can check
+    # one backend's arithmetic against another's (torch is the oracle).
+    grads: Callable[[], list[Any]] | None = None
 
 
 @dataclass(frozen=True)
