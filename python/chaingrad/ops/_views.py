@@ -115,6 +115,47 @@ def _extent(shape: tuple, strides: tuple, start: int, itemsize: int) -> tuple[in
     return lo, hi + itemsize
 
 
+class Placement:
+    """Where a view's elements sit in its base, as its nodes use it: ``index`` (read-only
+    int64, the view's shape) holds each element's flat C-order position in the base."""
+
+    __slots__ = ("index", "base_shape", "overlap")
+
+    def __init__(self, index: np.ndarray, base_shape: tuple, overlap: bool) -> None:
+        self.index = index
+        self.base_shape = base_shape
+        self.overlap = overlap
+
+    @property
+    def shape(self) -> tuple:
+        return self.index.shape
+
+
+# Placements by layout: a training step re-creates the same views (``y[:, 0] = v``) every
+# time, and the index depends on nothing but the numbers in the key.
+_PLACEMENTS: dict[tuple, tuple[np.ndarray, bool]] = {}
+_MAX_PLACEMENTS = 256
+
+
+def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``(index, overlap)`` of ``view`` in ``base`` (see ``Geometry``), cached by layout; the
+    index is read-only because nodes of unrelated graphs share it."""
+    key = (view.shape, view.strides, base.shape, base.strides, _address(view) - _address(base),
+           view.dtype.itemsize, base.dtype.itemsize)
+    hit = _PLACEMENTS.get(key)
+    if hit is None:
+        geom = Geometry(view, base)
+        idx = geom.index()
+        if not idx.flags.c_contiguous:
+            idx = idx.copy()
+        idx.flags.writeable = False
+        hit = (idx, geom.overlap)
+        if len(_PLACEMENTS) >= _MAX_PLACEMENTS:
+            _PLACEMENTS.clear()
+        _PLACEMENTS[key] = hit
+    return hit
+
+
 class Geometry:
     """Where each element of a view sits among its base's elements.
 
