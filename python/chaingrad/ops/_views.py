@@ -36,12 +36,14 @@ class ViewInfo:
     returning several views, or of a custom ``Function``), None when allowed.
     """
 
-    __slots__ = ("base", "nograd", "forbid")
+    __slots__ = ("base", "nograd", "forbid", "place")
 
     def __init__(self, base: Tensor, nograd: bool) -> None:
         self.base = base
         self.nograd = nograd
         self.forbid: str | None = None
+        # (view array, base array, index, overlap) of the last placement (view_placement).
+        self.place: tuple | None = None
 
 
 def make_view(out: Tensor, base: Tensor) -> Tensor:
@@ -145,8 +147,8 @@ def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
     hit = _PLACEMENTS.get(key)
     if hit is None:
         geom = Geometry(view, base)
-        idx = geom.index()
-        if not idx.flags.c_contiguous:
+        idx = np.asarray(geom.index())  # a 0-d view of a transposed base indexes a scalar
+        if not idx.flags.c_contiguous or not idx.flags.owndata:
             idx = idx.copy()
         idx.flags.writeable = False
         hit = (idx, geom.overlap)
@@ -154,6 +156,18 @@ def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
             _PLACEMENTS.clear()
         _PLACEMENTS[key] = hit
     return hit
+
+
+def view_placement(v: Tensor, base: Tensor) -> tuple[np.ndarray, bool]:
+    """``placement(v._data, base._data)``, remembered on the view while both arrays stay the
+    same objects (an in-place op on a view places it, then refreshes it among the live views)."""
+    info = v._view
+    c = info.place
+    if c is not None and c[0] is v._data and c[1] is base._data:
+        return c[2], c[3]
+    index, overlap = placement(v._data, base._data)
+    info.place = (v._data, base._data, index, overlap)
+    return index, overlap
 
 
 class Geometry:

@@ -24,7 +24,7 @@ from ..tensor import Tensor, _RetainCell
 from . import elementwise as E
 from . import select as S
 from ._common import ShapeError, as_tensor
-from ._views import OVERLAP_MSG, Geometry, has_internal_overlap, live_views, placement
+from ._views import OVERLAP_MSG, Geometry, has_internal_overlap, live_views, view_placement
 from .copy_slices import Invalid, as_strided_of, copy_slices
 
 
@@ -130,7 +130,7 @@ def _rebase_view(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: bool,
     if base._requires_grad and base._grad_fn is None:
         raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used "
                            "in an in-place operation.")
-    index, overlap = placement(t._data, base._data)
+    index, overlap = view_placement(t, base)
     vc = t._version_counter()
     old_base = Tensor._from_array(base._data)
     old_base._vc = vc
@@ -162,7 +162,7 @@ def refresh_views(base: Tensor) -> None:
         if info.nograd:
             continue  # made under no_grad: outside the graph, it stays so
         try:
-            index, overlap = placement(v._data, base._data)
+            index, overlap = view_placement(v, base)
             if info.forbid is not None:
                 node = Invalid.apply(base, _stale_msg(info.forbid), v._data)
             else:
