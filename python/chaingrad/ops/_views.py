@@ -134,9 +134,11 @@ class Placement:
 
 
 # Placements by layout: a training step re-creates the same views (``y[:, 0] = v``) every
-# time, and the index depends on nothing but the numbers in the key.
+# time, and the index depends on nothing but the numbers in the key. Only small indexes are
+# kept (at most 256 x 64K x 8 bytes); a large view's op costs more than computing its index.
 _PLACEMENTS: dict[tuple, tuple[np.ndarray, bool]] = {}
 _MAX_PLACEMENTS = 256
+_MAX_CACHED_SIZE = 1 << 16
 
 
 def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -152,9 +154,10 @@ def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
             idx = idx.copy()
         idx.flags.writeable = False
         hit = (idx, geom.overlap)
-        if len(_PLACEMENTS) >= _MAX_PLACEMENTS:
-            _PLACEMENTS.clear()
-        _PLACEMENTS[key] = hit
+        if idx.size <= _MAX_CACHED_SIZE:
+            if len(_PLACEMENTS) >= _MAX_PLACEMENTS:
+                _PLACEMENTS.clear()
+            _PLACEMENTS[key] = hit
     return hit
 
 
