@@ -37,7 +37,9 @@ enum Kind : int {
   PROD = 38, MAXMIN_ALL = 39, MAXMIN_DIM = 40, AMAXMIN = 41, VAR = 42, STD = 43,
   LOGSUMEXP = 44, NORM = 45, CUMSUM = 46,
   // Shape ops (kernels_shape.cpp).
-  RESHAPE = 47, PERMUTE = 48, EXPAND = 49, TO_COPY = 50, SLICE = 51
+  RESHAPE = 47, PERMUTE = 48, EXPAND = 49, TO_COPY = 50, SLICE = 51,
+  // In-place ops on views (kernels_shape.cpp).
+  AS_STRIDED = 52, COPY_SLICES = 53
 };
 
 struct Node;

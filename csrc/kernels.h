@@ -36,7 +36,8 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
 
 // The shape kinds 47..51 (kernels_shape.cpp): reshape/transpose of g, g itself (EXPAND and
 // TO_COPY: conform() sums and casts it), or g assigned into zeros (SLICE); the reference
-// kernel's NumPy calls. May return views of g. Returns false, leaving `g` and `out` untouched,
+// kernel's NumPy calls. Also AS_STRIDED and COPY_SLICES (52, 53): scatter/gather by a saved
+// flat index, for float32/float64. May return views of g. Returns false, leaving `g` and `out` untouched,
 // for other kinds and corrupt node layouts (the caller then falls back).
 void init_shape_kernels(py::module_ numpy);
 bool shape_backward(Node& node, py::object& g, std::vector<py::object>& out);

@@ -93,3 +93,11 @@ SLICE = 51  # basic indexing by ints and slices: scalars (start, stop, step) for
 #             normalised (0 <= start < n unless the slice is empty, which is (0, 0, 1)); step 0
 #             selects index `start` (the dim is dropped); stop -1 (negative step) runs through
 #             index 0. Backward: zeros of x's shape with g assigned at the key.
+# In-place ops on views (ops/copy_slices.py): data movement by a flat index, torch's names.
+# "index" is a raw int64 array of the view's shape: for each element of the view, the flat
+# C-order position of the base element sharing its memory (``ops/_views.placement``).
+AS_STRIDED = 52  # AsStridedBackward0: input base | save (index,) | scalars (overlap,); backward:
+#                  zeros(base.size) with g assigned at index (np.add.at when overlap is 1.0:
+#                  an expanded view's elements share positions), reshaped to base's shape
+COPY_SLICES = 53  # CopySlices: inputs (base, src) | save (index,) | no scalars; backward: base
+#                   gets a C-order copy of g with zeros at index, src gets g.flat[index]

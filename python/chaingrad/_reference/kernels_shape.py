@@ -55,3 +55,27 @@ def _slice(saved: list, scalars: tuple, meta: tuple, g: _Arr, need: tuple) -> tu
     out = np.zeros(meta[0][0], dtype=g.dtype)
     out[slice_key(scalars)] = g  # distinct positions: plain assignment is exact
     return (out,)
+
+
+@register_kernel(K.AS_STRIDED)
+def _as_strided(saved: list, scalars: tuple, meta: tuple, g: _Arr, need: tuple) -> tuple:
+    (index,) = saved
+    shape = meta[0][0]
+    out = np.zeros(int(np.prod(shape)), dtype=g.dtype)
+    if scalars[0]:
+        np.add.at(out, index, g)  # an expanded view: its elements share positions
+    else:
+        out[index] = g
+    return (out.reshape(shape),)
+
+
+@register_kernel(K.COPY_SLICES)
+def _copy_slices(saved: list, scalars: tuple, meta: tuple, g: _Arr, need: tuple) -> tuple:
+    (index,) = saved
+    gb = gs = None
+    if need[1]:
+        gs = np.asarray(np.ascontiguousarray(g).reshape(-1)[index])  # a 0-d index: a scalar
+    if need[0]:
+        gb = np.array(g, copy=True, order="C")
+        gb.reshape(-1)[index] = 0
+    return (gb, gs)

@@ -36,12 +36,14 @@ class ViewInfo:
     returning several views, or of a custom ``Function``), None when allowed.
     """
 
-    __slots__ = ("base", "nograd", "forbid")
+    __slots__ = ("base", "nograd", "forbid", "place")
 
     def __init__(self, base: Tensor, nograd: bool) -> None:
         self.base = base
         self.nograd = nograd
         self.forbid: str | None = None
+        # (view array, base array, index, overlap) of the last placement (view_placement).
+        self.place: tuple | None = None
 
 
 def make_view(out: Tensor, base: Tensor) -> Tensor:
@@ -113,6 +115,62 @@ def _extent(shape: tuple, strides: tuple, start: int, itemsize: int) -> tuple[in
         else:
             hi += (n - 1) * st
     return lo, hi + itemsize
+
+
+class Placement:
+    """Where a view's elements sit in its base, as its nodes use it: ``index`` (read-only
+    int64, the view's shape) holds each element's flat C-order position in the base."""
+
+    __slots__ = ("index", "base_shape", "overlap")
+
+    def __init__(self, index: np.ndarray, base_shape: tuple, overlap: bool) -> None:
+        self.index = index
+        self.base_shape = base_shape
+        self.overlap = overlap
+
+    @property
+    def shape(self) -> tuple:
+        return self.index.shape
+
+
+# Placements by layout: a training step re-creates the same views (``y[:, 0] = v``) every
+# time, and the index depends on nothing but the numbers in the key. Only small indexes are
+# kept (at most 256 x 64K x 8 bytes); a large view's op costs more than computing its index.
+_PLACEMENTS: dict[tuple, tuple[np.ndarray, bool]] = {}
+_MAX_PLACEMENTS = 256
+_MAX_CACHED_SIZE = 1 << 16
+
+
+def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``(index, overlap)`` of ``view`` in ``base`` (see ``Geometry``), cached by layout; the
+    index is read-only because nodes of unrelated graphs share it."""
+    key = (view.shape, view.strides, base.shape, base.strides, _address(view) - _address(base),
+           view.dtype.itemsize, base.dtype.itemsize)
+    hit = _PLACEMENTS.get(key)
+    if hit is None:
+        geom = Geometry(view, base)
+        idx = np.asarray(geom.index())  # a 0-d view of a transposed base indexes a scalar
+        if not idx.flags.c_contiguous or not idx.flags.owndata:
+            idx = idx.copy()
+        idx.flags.writeable = False
+        hit = (idx, geom.overlap)
+        if idx.size <= _MAX_CACHED_SIZE:
+            if len(_PLACEMENTS) >= _MAX_PLACEMENTS:
+                _PLACEMENTS.clear()
+            _PLACEMENTS[key] = hit
+    return hit
+
+
+def view_placement(v: Tensor, base: Tensor) -> tuple[np.ndarray, bool]:
+    """``placement(v._data, base._data)``, remembered on the view while both arrays stay the
+    same objects (an in-place op on a view places it, then refreshes it among the live views)."""
+    info = v._view
+    c = info.place
+    if c is not None and c[0] is v._data and c[1] is base._data:
+        return c[2], c[3]
+    index, overlap = placement(v._data, base._data)
+    info.place = (v._data, base._data, index, overlap)
+    return index, overlap
 
 
 class Geometry:

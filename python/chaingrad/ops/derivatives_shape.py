@@ -33,8 +33,27 @@ def _slice(node: Any, g: Tensor, need: tuple) -> tuple:
     return (IndexBackward.apply(g, tuple(node.meta[0][0]), slice_key(tuple(node.scalars))),)
 
 
+def _as_strided(node: Any, g: Tensor, need: tuple) -> tuple:
+    from ._views import Placement
+    from .copy_slices import AsStridedScatter
+
+    (index,) = node.saved_tensors
+    place = Placement(index, tuple(node.meta[0][0]), bool(node.scalars[0]))
+    return (AsStridedScatter.apply(g, place),)
+
+
+def _copy_slices(node: Any, g: Tensor, need: tuple) -> tuple:
+    from ._views import Placement
+    from .copy_slices import copy_slices_backward
+
+    (index,) = node.saved_tensors
+    return copy_slices_backward(g, Placement(index, tuple(g.shape), False), need[0], need[1])
+
+
 register_formula(K.RESHAPE, _reshape)
 register_formula(K.PERMUTE, _permute)
 register_formula(K.EXPAND, _identity)
 register_formula(K.TO_COPY, _identity)
 register_formula(K.SLICE, _slice)
+register_formula(K.AS_STRIDED, _as_strided)
+register_formula(K.COPY_SLICES, _copy_slices)

@@ -24,8 +24,8 @@ from ..tensor import Tensor, _RetainCell
 from . import elementwise as E
 from . import select as S
 from ._common import ShapeError, as_tensor
-from ._views import OVERLAP_MSG, Geometry, has_internal_overlap, live_views
-from .copy_slices import AsStrided, CopySlices, Invalid
+from ._views import OVERLAP_MSG, Geometry, has_internal_overlap, live_views, view_placement
+from .copy_slices import Invalid, as_strided_of, copy_slices
 
 
 def check_inplace(t: Tensor, op: str) -> None:
@@ -130,16 +130,16 @@ def _rebase_view(t: Tensor, compute: Callable[[Tensor], Tensor], copy_old: bool,
     if base._requires_grad and base._grad_fn is None:
         raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used "
                            "in an in-place operation.")
-    geom = Geometry(t._data, base._data)
+    index, overlap = view_placement(t, base)
     vc = t._version_counter()
     old_base = Tensor._from_array(base._data)
     old_base._vc = vc
     _take_history(old_base, base)
-    old = AsStrided.apply(old_base, geom, t._data.copy() if copy_old else t._data)
+    old = as_strided_of(old_base, index, overlap, t._data.copy() if copy_old else t._data)
     if not copy_old:
         old._vc = vc  # as in rebase_history: a node saving it must see the write
     r = _result(compute(old), t, op)
-    new_base = CopySlices.apply(old_base, r, geom, base._data)
+    new_base = copy_slices(old_base, r, index, base._data)
     np.copyto(t._data, r._data)
     vc[0] += 1
     _take_history(base, new_base)
@@ -162,11 +162,11 @@ def refresh_views(base: Tensor) -> None:
         if info.nograd:
             continue  # made under no_grad: outside the graph, it stays so
         try:
-            geom = Geometry(v._data, base._data)
+            index, overlap = view_placement(v, base)
             if info.forbid is not None:
                 node = Invalid.apply(base, _stale_msg(info.forbid), v._data)
             else:
-                node = AsStrided.apply(base, geom, v._data)
+                node = as_strided_of(base, index, overlap, v._data)
         except RuntimeError:
             continue  # the memory is no longer the base's (``base.data = ...``): not a view
         _take_history(v, node)
