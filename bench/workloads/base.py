@@ -125,3 +125,21 @@ def run_spec(spec: Spec, build: Callable[[str, int], Case], backend: str, quick:
              repeat: int | None = None) -> dict[str, Any]:
     """One backend alone; never raises for a broken backend."""
     return run_interleaved(spec, build, [backend], quick, repeat)[0]
+
+
+def blocked(spec: Spec, ops_per_block: int, tensor_case: Callable[[str, int], Case],
+            floor_case: Callable[[int], Case]) -> tuple[Callable[..., Case],
+                                                         Callable[..., dict[str, Any]]]:
+    """``build`` and ``run`` of a workload made of repeated blocks of ``ops_per_block`` ops:
+    ``n`` ops become ``n // ops_per_block`` blocks (at least one)."""
+
+    def build(backend: str, n: int) -> Case:
+        blocks = max(1, n // ops_per_block)
+        if backend == "floor":
+            return floor_case(blocks)
+        return tensor_case(backend, blocks)
+
+    def run(backend: str, quick: bool, repeat: int | None = None) -> dict[str, Any]:
+        return run_spec(spec, build, backend, quick, repeat)
+
+    return build, run

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bench import peers
-from bench.workloads.base import Case, Spec, run_spec
+from bench.workloads.base import Case, Spec, blocked
 
 OPS_PER_BLOCK = 11
 SHAPE = (4, 8)
@@ -130,12 +130,4 @@ def _floor_case(blocks: int) -> Case:
                 grads=lambda: state["g"])
 
 
-def build(backend: str, n: int) -> Case:
-    blocks = max(1, n // OPS_PER_BLOCK)
-    if backend == "floor":
-        return _floor_case(blocks)
-    return _tensor_case(backend, blocks)
-
-
-def run(backend: str, quick: bool, repeat: int | None = None) -> dict[str, Any]:
-    return run_spec(SPEC, build, backend, quick, repeat)
+build, run = blocked(SPEC, OPS_PER_BLOCK, _tensor_case, _floor_case)
