@@ -153,6 +153,15 @@ def test_placements_are_cached_read_only_and_exact(engine):
         _views.placement(y._data.view(np.int16), y._data)
 
 
+def test_placement_cache_memory_is_bounded():
+    base = np.zeros((64, 1 << 15), np.float32)
+    for i in range(64):  # 64 distinct 32K-element rows: 2M index elements if all were kept
+        _views.placement(base[i], base)
+        kept = sum(idx.size for idx, _ in _views._PLACEMENTS.values())
+        assert kept == _views._cached_total[0] <= _views._MAX_CACHED_TOTAL
+    assert len(_views._PLACEMENTS) <= _views._MAX_PLACEMENTS
+
+
 def test_kind_numbers_match_the_core():
     import pathlib
     import re

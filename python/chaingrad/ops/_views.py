@@ -135,10 +135,13 @@ class Placement:
 
 # Placements by layout: a training step re-creates the same views (``y[:, 0] = v``) every
 # time, and the index depends on nothing but the numbers in the key. Only small indexes are
-# kept (at most 256 x 64K x 8 bytes); a large view's op costs more than computing its index.
+# kept, at most 256 of them and 2**20 elements (8 MB) in all; a large view's op costs more
+# than computing its index.
 _PLACEMENTS: dict[tuple, tuple[np.ndarray, bool]] = {}
 _MAX_PLACEMENTS = 256
 _MAX_CACHED_SIZE = 1 << 16
+_MAX_CACHED_TOTAL = 1 << 20
+_cached_total = [0]
 
 
 def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -155,9 +158,12 @@ def placement(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, bool]:
         idx.flags.writeable = False
         hit = (idx, geom.overlap)
         if idx.size <= _MAX_CACHED_SIZE:
-            if len(_PLACEMENTS) >= _MAX_PLACEMENTS:
+            if (len(_PLACEMENTS) >= _MAX_PLACEMENTS
+                    or _cached_total[0] + idx.size > _MAX_CACHED_TOTAL):
                 _PLACEMENTS.clear()
+                _cached_total[0] = 0
             _PLACEMENTS[key] = hit
+            _cached_total[0] += idx.size
     return hit
 
 
