@@ -16,6 +16,7 @@
 #endif
 
 #include "engine.h"
+#include "forward_shape.h"
 #include "graph.h"
 #include "npy.h"
 #include "tensor.h"
@@ -27,7 +28,9 @@ namespace {
 enum Op : int {
   OP_ADD, OP_SUB, OP_RSUB, OP_MUL, OP_DIV, OP_RDIV, OP_POW,
   OP_NEG, OP_EXP, OP_LOG, OP_TANH, OP_SIGMOID, OP_RELU,
-  OP_MATMUL, OP_SUM, OP_MEAN, N_OPS
+  OP_MATMUL, OP_SUM, OP_MEAN,
+  // view ops (forward_shape.cpp)
+  OP_VIEW, OP_RESHAPE, OP_UNSQUEEZE, OP_SQUEEZE, OP_PERMUTE, OP_TRANSPOSE, OP_GETITEM, N_OPS
 };
 
 struct Entry {
@@ -44,7 +47,9 @@ constexpr Entry kEntries[] = {
     {"neg", OP_NEG},          {"exp", OP_EXP},       {"log", OP_LOG},
     {"tanh", OP_TANH},        {"sigmoid", OP_SIGMOID}, {"relu", OP_RELU},
     {"__matmul__", OP_MATMUL}, {"matmul", OP_MATMUL}, {"sum", OP_SUM},
-    {"mean", OP_MEAN},
+    {"mean", OP_MEAN},        {"view", OP_VIEW},     {"reshape", OP_RESHAPE},
+    {"unsqueeze", OP_UNSQUEEZE}, {"squeeze", OP_SQUEEZE}, {"permute", OP_PERMUTE},
+    {"transpose", OP_TRANSPOSE}, {"__getitem__", OP_GETITEM},
 };
 constexpr size_t kNumEntries = sizeof(kEntries) / sizeof(kEntries[0]);
 
@@ -536,6 +541,11 @@ PyObject* try_fast(Op op, PyObject* self, PyObject* const* args, Py_ssize_t narg
   // Our own reference: long loops run without the GIL, and another thread could replace
   // self._data meanwhile.
   py::object keep_a = py::reinterpret_borrow<py::object>(ad);
+  if (op >= OP_VIEW) {
+    if (kwnames) return nullptr;
+    return shape_fast::forward(shape_fast::Op(op - OP_VIEW), self, ad, args, nargs,
+                               grad_enabled());
+  }
   if (op == OP_SUM || op == OP_MEAN) return reduce(op, self, ad, args, nargs, kwnames);
   if (kwnames) return nullptr;
   if (op == OP_MATMUL) return nargs == 1 ? matmul(self, ad, args[0]) : nullptr;
@@ -614,6 +624,7 @@ py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fall
     S.str_keepdim = PyUnicode_InternFromString("keepdim");
     if (!S.str_dim || !S.str_keepdim) throw py::error_already_set();
   }
+  shape_fast::init();
   for (int k = 0; k < N_NAMES; ++k)
     if (!S.name[k]) {
       S.name[k] = PyUnicode_InternFromString(kNames[k]);

@@ -22,6 +22,7 @@ const char* slot_name(Slot s) {
     case ACC: return "_acc";
     case VC: return "_vc";
     case RETAIN: return "_retain";
+    case VIEW: return "_view";
     default: return "";
   }
 }

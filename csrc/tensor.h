@@ -14,7 +14,7 @@ namespace py = pybind11;
 namespace chaingrad {
 namespace tensor {
 
-enum Slot : int { DATA, REQUIRES_GRAD, GRAD_FN, OUTPUT_NR, ACC, VC, RETAIN, NUM_SLOTS };
+enum Slot : int { DATA, REQUIRES_GRAD, GRAD_FN, OUTPUT_NR, ACC, VC, RETAIN, VIEW, NUM_SLOTS };
 
 struct State {
   PyTypeObject* type = nullptr;      // the Tensor class (strong reference)

@@ -592,10 +592,12 @@ def test_threads_with_long_loops_that_release_the_gil(engine):
 
 
 def test_replaced_python_ops_are_kept():
-    from chaingrad.ops import _fast, elementwise
+    from chaingrad.ops import _fast, elementwise, indexing, shape
 
     if not _fast.REPLACED:
         pytest.skip("fast paths not installed (CHAINGRAD_FAST_OPS=0 or no C++ core)")
     assert _fast.python_op("tanh") is elementwise.tanh
     assert _fast.python_op("__mul__") is elementwise.mul
-    assert _fast.python_op("reshape") is cg.Tensor.reshape  # no fast path: the attribute itself
+    assert _fast.python_op("reshape") is shape.reshape
+    assert _fast.python_op("__getitem__") is indexing.getitem
+    assert _fast.python_op("flatten") is cg.Tensor.flatten  # no fast path: the attribute itself

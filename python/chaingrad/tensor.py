@@ -186,9 +186,8 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        from .ops import shape as _shape
-
-        return _shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        # Through the method: the native fast path when installed (ops/_fast.py).
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
