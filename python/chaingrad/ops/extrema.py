@@ -29,7 +29,8 @@ from ._common import (
 
 def _nan_aware_arg(d: np.ndarray, axis: Any, largest: bool) -> np.ndarray:
     # np.argmax already returns the first NaN (NaN compares as the extreme), as torch does.
-    return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
+    # The method is what np.argmax calls (fromnumeric._wrapfunc), without its Python layer.
+    return d.argmax(axis=axis) if largest else d.argmin(axis=axis)
 
 
 def _extreme_all(a: Tensor, largest: bool) -> Tensor:
