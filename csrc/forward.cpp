@@ -30,7 +30,8 @@ enum Op : int {
   OP_NEG, OP_EXP, OP_LOG, OP_TANH, OP_SIGMOID, OP_RELU,
   OP_MATMUL, OP_SUM, OP_MEAN,
   // view ops (forward_shape.cpp)
-  OP_VIEW, OP_RESHAPE, OP_UNSQUEEZE, OP_SQUEEZE, OP_PERMUTE, OP_TRANSPOSE, OP_GETITEM, N_OPS
+  OP_VIEW, OP_RESHAPE, OP_UNSQUEEZE, OP_SQUEEZE, OP_PERMUTE, OP_TRANSPOSE, OP_GETITEM, OP_EXPAND,
+  N_OPS
 };
 
 struct Entry {
@@ -50,6 +51,7 @@ constexpr Entry kEntries[] = {
     {"mean", OP_MEAN},        {"view", OP_VIEW},     {"reshape", OP_RESHAPE},
     {"unsqueeze", OP_UNSQUEEZE}, {"squeeze", OP_SQUEEZE}, {"permute", OP_PERMUTE},
     {"transpose", OP_TRANSPOSE}, {"__getitem__", OP_GETITEM},
+    {"expand", OP_EXPAND},
 };
 constexpr size_t kNumEntries = sizeof(kEntries) / sizeof(kEntries[0]);
 

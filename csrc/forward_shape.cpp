@@ -25,7 +25,7 @@ Names G;
 const char* const kNodeNames[N_NAMES] = {"ViewBackward0", "UnsqueezeBackward0",
                                          "SqueezeBackward1", "PermuteBackward0",
                                          "TransposeBackward0", "SliceBackward0",
-                                         "SelectBackward0"};
+                                         "SelectBackward0", "ExpandBackward0"};
 
 // More dimensions than this take the Python op (NumPy allows 64; nobody needs the fast path
 // there).
@@ -287,6 +287,52 @@ PyObject* getitem_op(PyObject* self, PyObject* ad, PyObject* key, bool record, b
   return finish(std::move(arr), self, ad, true, SLICE, name, sc.data(), sc.size(), grad_on);
 }
 
+// ops/shape.expand: np.broadcast_to(d, target) is the view nditer's itviews makes (NumPy's
+// GetIterView): d's data pointer and descriptor, stride 0 on every new or size-1 dimension and
+// d's stride elsewhere, not writeable, base d (NumPy collapses it to the owner). A target equal
+// to d's shape returns self, as the Python op does. Empty targets (nditer's zero-size strides)
+// and every error take the Python op.
+PyObject* expand_op(PyObject* self, PyObject* ad, const std::vector<Py_ssize_t>& sizes,
+                    bool record, bool grad_on) {
+  const int nd = npy::ndim(ad);
+  const int n = static_cast<int>(sizes.size());
+  if (n < nd) return nullptr;
+  const int lead = n - nd;
+  const Py_ssize_t* shape = npy::dims(ad);
+  const Py_ssize_t* st = npy::P(ad)->strides;
+  Py_ssize_t target[kMaxDims], strides[kMaxDims];
+  bool same = lead == 0;
+  for (int i = 0; i < n; ++i) {
+    Py_ssize_t s = sizes[static_cast<size_t>(i)];
+    if (i < lead) {
+      if (s <= 0) return nullptr;
+      target[i] = s;
+      strides[i] = 0;
+      continue;
+    }
+    const Py_ssize_t have = shape[i - lead];
+    if (s == -1) s = have;
+    if (s <= 0 || (s != have && have != 1)) return nullptr;
+    target[i] = s;
+    strides[i] = have == 1 ? 0 : st[i - lead];
+    same = same && s == have;
+  }
+  if (same) {
+    Py_INCREF(self);
+    return self;
+  }
+  PyObject* d = npy::descr(ad);
+  Py_INCREF(d);  // stolen by NewFromDescr
+  PyObject* r = npy::api().PyArray_NewFromDescr_(
+      reinterpret_cast<PyTypeObject*>(npy::api().PyArray_Type_), d, n, target, strides,
+      npy::data(ad), /*flags: read-only*/ 0, nullptr);
+  if (!r) throw py::error_already_set();
+  py::object arr = py::reinterpret_steal<py::object>(r);
+  Py_INCREF(ad);  // stolen by SetBaseObject
+  if (npy::api().PyArray_SetBaseObject_(r, ad) != 0) throw py::error_already_set();
+  return finish(std::move(arr), self, ad, record, EXPAND, N_EXPAND, nullptr, 0, grad_on);
+}
+
 }  // namespace
 
 void init() {
@@ -356,6 +402,9 @@ PyObject* forward(Op op, PyObject* self, PyObject* ad, PyObject* const* args, Py
     case GETITEM_OP:
       if (nargs != 1) return nullptr;
       return getitem_op(self, ad, args[0], record, grad_on);
+    case EXPAND_OP:
+      if (!int_args(args, nargs, v)) return nullptr;
+      return expand_op(self, ad, v, record, grad_on);
   }
   return nullptr;
 }

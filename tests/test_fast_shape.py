@@ -30,12 +30,25 @@ CASES = [
     ("__getitem__", ((slice(3, 3), 0),)), ("__getitem__", ((slice(-100, 100), Ellipsis),)),
 ]
 
+# expand on every layout: most are errors on the layouts without a size-1 dimension (compared
+# like the results), the rest broadcast the size-1 and new leading dimensions.
+EXPAND_CASES = [
+    ("expand", (2, 3, 4)), ("expand", (5, 2, 3, 4)), ("expand", ((1, 2, 3, 4),)),
+    ("expand", ([3, 2, 3, 4],)), ("expand", (-1, -1, -1)), ("expand", (4, 2, 8)),
+    ("expand", (3, 4, 5, 8)), ("expand", (2, -1, 5, -1)), ("expand", (8, 3, 4)),
+    ("expand", (4, 3, 2)), ("expand", (2, 4, 6, 2)), ("expand", (2, 1, -1)),
+    ("expand", (4, 1, 8)), ("expand", (0, 4, 1, 8)), ("expand", (4, 0, 8)),
+    ("expand", (np.int64(3), 4, 2, 8)),
+]
+
 # (base shape, how the input is made from it through the Python ops, so that only the op
 # under test differs): contiguous, a transposed view, a strided slice.
 LAYOUTS = [
     ((2, 3, 4), None),
     ((4, 3, 2), ("permute", (2, 1, 0))),
     ((2, 6, 4), ("__getitem__", ((slice(None), slice(None, None, 2)),))),
+    ((4, 1, 8), None),
+    ((2, 1, 4), ("permute", (2, 1, 0))),
 ]
 
 
@@ -55,7 +68,8 @@ def _describe(out: cg.Tensor, base: cg.Tensor) -> tuple:
     info = out._view
     return (
         type(d), d.dtype, d.shape, d.strides, d.flags.c_contiguous, d.flags.f_contiguous,
-        d.flags.writeable, d.flags.owndata, d.base is base._data, d.base is base._data.base,
+        d.flags.writeable, d.flags.owndata, d.flags.aligned, d.dtype is base._data.dtype,
+        d.base is base._data, d.base is base._data.base,
         np.shares_memory(d, base._data), out._vc is base._vc, out.requires_grad, _node(out),
         None if info is None else (info.base is (base._view.base if base._view else base),
                                    info.nograd, info.forbid),
@@ -98,10 +112,37 @@ def test_view_ops_match_python_ops(engine, case, layout, grad):
 
 
 @needs_fast
+@pytest.mark.parametrize("grad", [False, True])
+@pytest.mark.parametrize("layout", range(len(LAYOUTS)))
+@pytest.mark.parametrize("case", range(len(EXPAND_CASES)))
+def test_expand_matches_python_op(engine, case, layout, grad):
+    name, args = EXPAND_CASES[case]
+    assert _run(name, args, layout, grad, True) == _run(name, args, layout, grad, False)
+
+
+@needs_fast
+def test_expand_of_the_input_itself_and_its_siblings(engine):
+    x = cg.randn(4, 1, 8, requires_grad=True)
+    assert x.expand(4, 1, 8) is x and x.expand(-1, 1, -1) is x and x.expand((4, 1, 8)) is x
+    o = cg.zeros(3, 4, 2, 8)
+    for out in (x.expand_as(o), cg.broadcast_to(x, (3, 4, 2, 8)), cg.broadcast_to(x, [3, 4, 2, 8])):
+        assert out.grad_fn.name() == "ExpandBackward0" and out._view.base is x
+        assert out._data.strides == (0, 32, 0, 4) and not out._data.flags.writeable
+    y = cg.broadcast_to(np.float32(2.0), 3)
+    assert y.shape == (3,) and y.grad_fn is None
+    with pytest.raises(RuntimeError, match="cannot be expanded"):
+        x.expand_as(cg.zeros(4, 3, 7))
+    with pytest.raises(TypeError, match="shape must be a sequence of ints"):
+        cg.broadcast_to(x, (4, 2.0, 8))
+
+
+@needs_fast
 @pytest.mark.parametrize("dtype", [np.float64, np.int32, np.bool_])
 def test_other_dtypes_match(engine, dtype):
-    for name, args in CASES[::3]:
-        assert _run(name, args, 0, True, True, dtype) == _run(name, args, 0, True, False, dtype)
+    for name, args in CASES[::3] + EXPAND_CASES[::2]:
+        for layout in (0, 3):
+            assert (_run(name, args, layout, True, True, dtype)
+                    == _run(name, args, layout, True, False, dtype))
 
 
 @needs_fast
@@ -163,6 +204,9 @@ def test_errors_are_the_python_ops(engine):
         ("transpose", (0, 3)), ("transpose", (0,)), ("__getitem__", (2,)),
         ("__getitem__", ((0, 0, 0, 0),)), ("__getitem__", ((Ellipsis, Ellipsis),)),
         ("__getitem__", (slice(0, 1.5),)), ("__getitem__", (1.0,)),
+        ("expand", (2, 3)), ("expand", (2, 5, 4)), ("expand", (-1, 2, 3, 4)),
+        ("expand", (2.0, 3, 4)), ("expand", (True, 3, 4)), ("expand", (2, -2, 4)),
+        ("expand", ((2, 3, 4), 1)),
     ]
     for name, args in bad:
         got = _run(name, args, 0, True, True)
@@ -181,8 +225,9 @@ def test_common_forms_take_the_fast_path(engine):
     core = cg.engine.current()
     before = core.fast_ops_stats()
     x.view(4, 1, 8).unsqueeze(0).squeeze(0).permute(2, 0, 1).transpose(0, 1)[:, 2:5][0]
+    x.view(4, 1, 8).expand(4, 2, 8).expand_as(cg.zeros(3, 4, 2, 8))
     after = core.fast_ops_stats()
-    assert after["fast"] - before["fast"] == 7
+    assert after["fast"] - before["fast"] == 10
     assert after["fallback"] == before["fallback"]
 
 
@@ -204,7 +249,9 @@ def test_python_ops_when_fast_ops_are_off():
 def test_zero_d_and_empty_tensors(engine, shape):
     cases = [("__getitem__", (Ellipsis,)), ("unsqueeze", (0,)), ("squeeze", ()),
              ("view", (-1,)), ("reshape", ((1,) + shape,)), ("transpose", (0, -1)),
-             ("__getitem__", ((slice(1, None),),)), ("__getitem__", (0,))]
+             ("__getitem__", ((slice(1, None),),)), ("__getitem__", (0,)),
+             ("expand", ((2,) + shape,)), ("expand", (-1,) * len(shape)),
+             ("expand", ((0,) + shape,))]
     for name, args in cases:
         got = []
         for fast in (True, False):

@@ -94,6 +94,39 @@ def record(kind: int, name: str, inputs: tuple, out: Tensor, save: tuple = (),
     _engine._current[0].record(kind, name, inputs, (out,), save, scalars, None)
 
 
+# The NumPy reductions without their Python layers: for an exact ndarray, np.sum/np.amax/np.amin/
+# np.prod call exactly these ufunc reductions (fromnumeric._wrapreduction); subclasses keep the
+# functions, which defer to their methods.
+def np_sum(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(d) is np.ndarray:
+        return _add_reduce(d, axis=axis, keepdims=keepdims)
+    return np.sum(d, axis=axis, keepdims=keepdims)
+
+
+def np_amax(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(d) is np.ndarray:
+        return _max_reduce(d, axis=axis, keepdims=keepdims)
+    return np.amax(d, axis=axis, keepdims=keepdims)
+
+
+def np_amin(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(d) is np.ndarray:
+        return _min_reduce(d, axis=axis, keepdims=keepdims)
+    return np.amin(d, axis=axis, keepdims=keepdims)
+
+
+def np_prod(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(d) is np.ndarray:
+        return _mul_reduce(d, axis=axis, keepdims=keepdims)
+    return np.prod(d, axis=axis, keepdims=keepdims)
+
+
+_add_reduce = np.add.reduce
+_max_reduce = np.maximum.reduce
+_min_reduce = np.minimum.reduce
+_mul_reduce = np.multiply.reduce
+
+
 def as_array(r: Any) -> np.ndarray:
     """NumPy returns scalars for 0-d results; the engines want arrays."""
     return r if type(r) is np.ndarray else np.asarray(r)
@@ -137,6 +170,8 @@ def wrap_dim(dim: Any, ndim: int, op: str) -> int:
 
 
 def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
+    if type(dim) is int and -ndim <= dim < ndim:  # the common form, checked as below
+        return (dim % ndim,)
     if isinstance(dim, (int, np.integer)):
         dims: tuple = (dim,)
     elif isinstance(dim, (tuple, list)):

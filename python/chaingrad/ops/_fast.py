@@ -25,7 +25,7 @@ NAMES = (
     "__add__", "__radd__", "add", "__sub__", "sub", "__rsub__", "__mul__", "__rmul__", "mul",
     "__truediv__", "div", "__rtruediv__", "__pow__", "pow", "__neg__", "neg",
     "exp", "log", "tanh", "sigmoid", "relu", "__matmul__", "matmul", "sum", "mean",
-    "view", "reshape", "unsqueeze", "squeeze", "permute", "transpose", "__getitem__",
+    "view", "reshape", "unsqueeze", "squeeze", "permute", "transpose", "__getitem__", "expand",
 )
 
 

@@ -14,12 +14,23 @@ import numpy as np
 from .. import _kinds as K
 from .. import return_types
 from ..tensor import Tensor
-from ._common import as_array, as_tensor, needs_grad, record, reduce_dims, wrap, wrap_dim
+from ._common import (
+    as_array,
+    as_tensor,
+    needs_grad,
+    np_amax,
+    np_amin,
+    record,
+    reduce_dims,
+    wrap,
+    wrap_dim,
+)
 
 
 def _nan_aware_arg(d: np.ndarray, axis: Any, largest: bool) -> np.ndarray:
     # np.argmax already returns the first NaN (NaN compares as the extreme), as torch does.
-    return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
+    # The method is what np.argmax calls (fromnumeric._wrapfunc), without its Python layer.
+    return d.argmax(axis=axis) if largest else d.argmin(axis=axis)
 
 
 def _extreme_all(a: Tensor, largest: bool) -> Tensor:
@@ -30,7 +41,7 @@ def _extreme_all(a: Tensor, largest: bool) -> Tensor:
             f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
             "the reduction dim with the 'dim' argument."
         )
-    out = wrap(as_array(np.max(d) if largest else np.min(d)))
+    out = wrap(as_array(np_amax(d) if largest else np_amin(d)))
     if needs_grad(a):
         record(K.MAXMIN_ALL, "MaxBackward1" if largest else "MinBackward1", (a,), out, (a, out))
     return out
@@ -46,8 +57,19 @@ def _extreme_dim(a: Tensor, dim: Any, keepdim: bool, largest: bool) -> Any:
     else:
         if d.shape[k] == 0:
             raise IndexError(f"{op}(): Expected reduction dim {k} to have non-zero size.")
-        idx = np.expand_dims(_nan_aware_arg(d, k, largest).astype(np.int64), k)
-        vals = np.take_along_axis(d, idx, axis=k)
+        arg = _nan_aware_arg(d, k, largest).astype(np.int64)
+        if type(d) is np.ndarray:
+            # np.expand_dims and np.take_along_axis without their Python layers: the same
+            # reshape, and the same fancy index (orthogonal aranges, idx along k).
+            shape = d.shape
+            ones = (1,) * d.ndim
+            idx = arg.reshape(shape[:k] + (1,) + shape[k + 1:])
+            key = tuple(idx if j == k else np.arange(n).reshape(ones[:j] + (-1,) + ones[j + 1:])
+                        for j, n in enumerate(shape))
+            vals = d[key]
+        else:
+            idx = np.expand_dims(arg, k)
+            vals = np.take_along_axis(d, idx, axis=k)
         if not keepdim:
             vals = vals.squeeze(k)
         values = wrap(as_array(vals))
@@ -90,8 +112,7 @@ def _amaxmin(input: Any, dim: Any, keepdim: bool, largest: bool) -> Tensor:  # n
     axis = dims if d.ndim else None
     if d.size == 0 and (axis is None or any(d.shape[k] == 0 for k in axis)):
         raise IndexError(f"{op}(): Expected reduction dim to have non-zero size.")
-    r = np.amax(d, axis=axis, keepdims=keepdim) if largest else np.amin(d, axis=axis,
-                                                                          keepdims=keepdim)
+    r = (np_amax if largest else np_amin)(d, axis=axis, keepdims=keepdim)
     out = wrap(as_array(r))
     if needs_grad(a):
         record(K.AMAXMIN, "AmaxBackward0" if largest else "AminBackward0", (a,), out, (a, out),

@@ -7,6 +7,7 @@ reduced dimensions back.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -20,11 +21,17 @@ from ._common import (
     as_tensor,
     needs_grad,
     normalize_dims,
+    np_amax,
+    np_amin,
+    np_prod,
+    np_sum,
     record,
     reduce_dims,
     wrap,
     wrap_dim,
 )
+
+_F32_F64 = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _cast(a: Tensor, dtype: Any) -> Tensor:
@@ -83,12 +90,12 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     a = _cast(as_tensor(input), dtype)
     d = a._data
     if dim is None:
-        r = np.prod(d)
+        r = np_prod(d)
         scalars: tuple = ()
         name = "ProdBackward0"
     else:
         k = wrap_dim(dim, d.ndim, "prod")
-        r = np.prod(d, axis=k if d.ndim else None, keepdims=keepdim and d.ndim > 0)
+        r = np_prod(d, axis=k if d.ndim else None, keepdims=keepdim and d.ndim > 0)
         scalars = (1.0 if keepdim else 0.0, float(k))
         name = "ProdBackward1"
     if d.dtype.kind in "biu":
@@ -123,10 +130,21 @@ def _var_array(d: np.ndarray, dims: tuple, corr: float, keepdim: bool) -> np.nda
         # Degrees of freedom <= 0 give inf/NaN, as in torch; NumPy's warning is noise here.
         warnings.simplefilter("ignore", RuntimeWarning)
         with np.errstate(divide="ignore", invalid="ignore"):
-            n = d.size if axis is None else int(np.prod([d.shape[k] for k in axis]))
-            m = np.mean(d, axis=axis, keepdims=True)
+            if axis is None:
+                n = d.size
+            else:
+                n = 1
+                for k in axis:
+                    n *= d.shape[k]
+            if n and d.ndim and type(d) is np.ndarray and d.dtype in _F32_F64:
+                # np.mean's own steps (_methods._mean) without its Python layers: the sum,
+                # then a division by the count as an intp, in place.
+                m = np.add.reduce(d, axis=axis, keepdims=True)
+                m = np.true_divide(m, np.intp(n), out=m, casting="unsafe", subok=False)
+            else:
+                m = np.mean(d, axis=axis, keepdims=True)
             dev = d - m
-            ss = np.sum(dev * dev, axis=axis, keepdims=keepdim)
+            ss = np_sum(dev * dev, axis=axis, keepdims=keepdim)
             return as_array(ss / d.dtype.type(max(n - corr, 0.0)))
 
 
@@ -157,11 +175,11 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A
     dims = reduce_dims(dim, d.ndim, "logsumexp")
     axis = dims if d.ndim else None
     if d.size:
-        m = np.amax(d, axis=axis, keepdims=True)
+        m = np_amax(d, axis=axis, keepdims=True)
         # An infinite max would turn x - max into NaN; torch shifts by 0 there instead.
         m = np.where(np.isinf(m), d.dtype.type(0), m)
         with np.errstate(divide="ignore"):
-            s = np.log(np.sum(np.exp(d - m), axis=axis, keepdims=keepdim))
+            s = np.log(np_sum(np.exp(d - m), axis=axis, keepdims=keepdim))
         r = s + (m if keepdim else m.reshape(s.shape))
     else:
         with np.errstate(divide="ignore"):
@@ -186,23 +204,23 @@ def _norm_order(p: Any) -> float:
 
 
 def _vector_norm_array(d: np.ndarray, p: float, axis: Any, keepdim: bool) -> np.ndarray:
-    ad = np.abs(d)
     if p == 2.0:
-        return as_array(np.sqrt(np.sum(d * d, axis=axis, keepdims=keepdim)))
-    if p == 1.0:
-        return as_array(np.sum(ad, axis=axis, keepdims=keepdim))
+        return as_array(np.sqrt(np_sum(d * d, axis=axis, keepdims=keepdim)))
     if p == 0.0:
-        return as_array(np.sum((d != 0).astype(d.dtype), axis=axis, keepdims=keepdim))
-    if np.isinf(p):
+        return as_array(np_sum((d != 0).astype(d.dtype), axis=axis, keepdims=keepdim))
+    ad = np.abs(d)
+    if p == 1.0:
+        return as_array(np_sum(ad, axis=axis, keepdims=keepdim))
+    if math.isinf(p):
         if d.size == 0:
             raise RuntimeError(
                 "norm: the infinity norm of an empty tensor is undefined (no elements to "
                 "take the max/min of)"
             )
-        f = np.amax if p > 0 else np.amin
+        f = np_amax if p > 0 else np_amin
         return as_array(f(ad, axis=axis, keepdims=keepdim))
     t = d.dtype.type
-    s = np.sum(np.power(ad, t(p)), axis=axis, keepdims=keepdim)
+    s = np_sum(np.power(ad, t(p)), axis=axis, keepdims=keepdim)
     return as_array(np.power(s, t(1.0 / p)))
 
 

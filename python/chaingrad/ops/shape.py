@@ -198,12 +198,14 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     return out
 
 
+# Both go through the Tensor method, so they take expand's native fast path when installed
+# (expand's own argument handling accepts the same forms and words the same errors).
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
-    return expand(a, tuple(other.shape))
+    return a.expand(tuple(other.shape))
 
 
 def broadcast_to(a: Tensor, shape: Any) -> Tensor:
-    return expand(as_tensor(a), _shape_args((shape,)))
+    return as_tensor(a).expand(shape)
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
