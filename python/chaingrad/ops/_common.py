@@ -97,34 +97,19 @@ def record(kind: int, name: str, inputs: tuple, out: Tensor, save: tuple = (),
 # The NumPy reductions without their Python layers: for an exact ndarray, np.sum/np.amax/np.amin/
 # np.prod call exactly these ufunc reductions (fromnumeric._wrapreduction); subclasses keep the
 # functions, which defer to their methods.
-def np_sum(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
-    if type(d) is np.ndarray:
-        return _add_reduce(d, axis=axis, keepdims=keepdims)
-    return np.sum(d, axis=axis, keepdims=keepdims)
+def _reduction(reduce: Any, fn: Any) -> Any:
+    def call(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+        if type(d) is np.ndarray:
+            return reduce(d, axis=axis, keepdims=keepdims)
+        return fn(d, axis=axis, keepdims=keepdims)
+
+    return call
 
 
-def np_amax(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
-    if type(d) is np.ndarray:
-        return _max_reduce(d, axis=axis, keepdims=keepdims)
-    return np.amax(d, axis=axis, keepdims=keepdims)
-
-
-def np_amin(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
-    if type(d) is np.ndarray:
-        return _min_reduce(d, axis=axis, keepdims=keepdims)
-    return np.amin(d, axis=axis, keepdims=keepdims)
-
-
-def np_prod(d: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
-    if type(d) is np.ndarray:
-        return _mul_reduce(d, axis=axis, keepdims=keepdims)
-    return np.prod(d, axis=axis, keepdims=keepdims)
-
-
-_add_reduce = np.add.reduce
-_max_reduce = np.maximum.reduce
-_min_reduce = np.minimum.reduce
-_mul_reduce = np.multiply.reduce
+np_sum = _reduction(np.add.reduce, np.sum)
+np_amax = _reduction(np.maximum.reduce, np.amax)
+np_amin = _reduction(np.minimum.reduce, np.amin)
+np_prod = _reduction(np.multiply.reduce, np.prod)
 
 
 def as_array(r: Any) -> np.ndarray:
