@@ -311,19 +311,17 @@ bool fast_backward(Node& node, py::object& g, std::vector<py::object>& out) {
     return o && npy::is_array(o.ptr()) ? o : py::object();
   };
   auto need = [&](size_t i) { return i < node.n_in && static_cast<bool>(node.next()[i].fn); };
+  // out = f(g, v) elementwise with v the node's first saved array (x or y, per kind).
+  auto of_saved0 = [&](auto f) {
+    py::object v = saved(0);
+    return v && unary(g, out, f, v.ptr());
+  };
   switch (node.kind) {
-    case ABS: {
-      py::object x = saved(0);
-      if (!x) return false;
-      // g * ((x > 0) - (x < 0)): the sign is +0 at 0 and at NaN.
-      return unary(
-          g, out,
-          [](auto gv, auto xv, auto) {
-            using T = decltype(gv);
-            return gv * (T(xv > T(0)) - T(xv < T(0)));
-          },
-          x.ptr());
-    }
+    case ABS:  // g * ((x > 0) - (x < 0)): the sign is +0 at 0 and at NaN.
+      return of_saved0([](auto gv, auto xv, auto) {
+        using T = decltype(gv);
+        return gv * (T(xv > T(0)) - T(xv < T(0)));
+      });
     case SIGN: {
       // np.zeros_like(g)
       if (!npy::is_array(g.ptr()) || !fast_layout(g.ptr(), {})) return false;
@@ -335,50 +333,26 @@ bool fast_backward(Node& node, py::object& g, std::vector<py::object>& out) {
       out.push_back(std::move(r));
       return true;
     }
-    case SQRT: {
-      py::object y = saved(0);
-      if (!y) return false;
-      return unary(
-          g, out,
-          [](auto gv, auto yv, auto) {
-            using T = decltype(gv);
-            return gv / (T(2) * yv);
-          },
-          y.ptr());
-    }
-    case RSQRT: {
-      py::object y = saved(0);
-      if (!y) return false;
-      return unary(
-          g, out,
-          [](auto gv, auto yv, auto) {
-            using T = decltype(gv);
-            return (gv * T(-0.5)) * (yv * yv * yv);
-          },
-          y.ptr());
-    }
-    case LOG1P: {
-      py::object x = saved(0);
-      if (!x) return false;
-      return unary(
-          g, out,
-          [](auto gv, auto xv, auto) {
-            using T = decltype(gv);
-            return gv / (xv + T(1));
-          },
-          x.ptr());
-    }
-    case EXPM1: {
-      py::object y = saved(0);
-      if (!y) return false;
-      return unary(
-          g, out,
-          [](auto gv, auto yv, auto) {
-            using T = decltype(gv);
-            return gv * (yv + T(1));
-          },
-          y.ptr());
-    }
+    case SQRT:
+      return of_saved0([](auto gv, auto yv, auto) {
+        using T = decltype(gv);
+        return gv / (T(2) * yv);
+      });
+    case RSQRT:
+      return of_saved0([](auto gv, auto yv, auto) {
+        using T = decltype(gv);
+        return (gv * T(-0.5)) * (yv * yv * yv);
+      });
+    case LOG1P:
+      return of_saved0([](auto gv, auto xv, auto) {
+        using T = decltype(gv);
+        return gv / (xv + T(1));
+      });
+    case EXPM1:
+      return of_saved0([](auto gv, auto yv, auto) {
+        using T = decltype(gv);
+        return gv * (yv + T(1));
+      });
     case SIN:
     case COS: {
       // g * cos(x) / g * (-sin(x)), the transcendental by NumPy's own loop.
@@ -390,22 +364,13 @@ bool fast_backward(Node& node, py::object& g, std::vector<py::object>& out) {
       if (is_sin) return unary(g, out, [](auto gv, auto cv, auto) { return gv * cv; }, c.ptr());
       return unary(g, out, [](auto gv, auto sv, auto) { return gv * (-sv); }, c.ptr());
     }
-    case TAN: {
-      py::object y = saved(0);
-      if (!y) return false;
-      return unary(
-          g, out,
-          [](auto gv, auto yv, auto) {
-            using T = decltype(gv);
-            return gv * (yv * yv + T(1));
-          },
-          y.ptr());
-    }
-    case RECIPROCAL: {
-      py::object y = saved(0);
-      if (!y) return false;
-      return unary(g, out, [](auto gv, auto yv, auto) { return (-gv) * (yv * yv); }, y.ptr());
-    }
+    case TAN:
+      return of_saved0([](auto gv, auto yv, auto) {
+        using T = decltype(gv);
+        return gv * (yv * yv + T(1));
+      });
+    case RECIPROCAL:
+      return of_saved0([](auto gv, auto yv, auto) { return (-gv) * (yv * yv); });
     case CLAMP:
       return clamp_backward(node, g, out);
     case MAXIMUM:
