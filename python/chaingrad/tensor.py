@@ -62,30 +62,26 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        arr = _to_array(data, dtype)
+        self._set_fields(_to_array(data, dtype))
+        if requires_grad:
+            self.requires_grad = True
+
+    def _set_fields(self, arr: np.ndarray, vc: list | None = None) -> None:
+        """Every slot of a fresh tensor outside any graph (the one place that lists them)."""
         self._data = arr
         self._requires_grad = False
         self._grad_fn = None
         self._output_nr = 0
         self._acc = None
-        self._vc = None
+        self._vc = vc
         self._retain = None
         self._view = None
-        if requires_grad:
-            self.requires_grad = True
 
     @classmethod
     def _from_array(cls, arr: np.ndarray) -> Tensor:
         """Wrap an array without copying or checking (internal fast path)."""
         t = object.__new__(cls)
-        t._data = arr
-        t._requires_grad = False
-        t._grad_fn = None
-        t._output_nr = 0
-        t._acc = None
-        t._vc = None
-        t._retain = None
-        t._view = None
+        t._set_fields(arr)
         return t
 
     # ------------------------------------------------------------------ attributes

@@ -28,14 +28,7 @@ class Parameter(Tensor):
         else:
             arr = Tensor(data)._data
             vc = None
-        self._data = arr
-        self._requires_grad = False
-        self._grad_fn = None
-        self._output_nr = 0
-        self._acc = None
-        self._vc = vc
-        self._retain = None
-        self._view = None
+        self._set_fields(arr, vc)
         if requires_grad:
             self.requires_grad = True
 
