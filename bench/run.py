@@ -1,5 +1,8 @@
 """CLI: ``python -m bench [--quick] [--only NAME[,NAME]] [--json PATH] [--no-plots]
-[--repeat N]`` (also ``python bench/run.py``).
+[--repeat N] [--report]`` (also ``python bench/run.py``).
+
+``--report`` also runs the demo on both engines and writes docs/results.md, docs/results.json
+and the README's results block from this one run (bench/results_doc.py).
 
 Exit status: 0; with --quick, 1 when a regression guard fails (C++ backward not faster than
 the reference engine at all) and 2 when a guard could not be evaluated (chaingrad missing or
@@ -17,7 +20,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `import bench` work from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import backends, machine, plots, report, timing  # noqa: E402
+from bench import backends, machine, plots, report, results_doc, timing  # noqa: E402
 from bench.progress import Progress  # noqa: E402
 from bench.workloads import NAMES, TIMED, memory, resolve  # noqa: E402
 from bench.workloads.base import run_interleaved  # noqa: E402
@@ -38,7 +41,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1,
                    help="torch and BLAS threads (default 1, for a like-for-like comparison)")
     p.add_argument("--gc", action="store_true", help="leave the garbage collector on while timing")
-    return p.parse_args(argv)
+    p.add_argument("--report", action="store_true",
+                   help="also run the demo on both engines and write docs/results.md, "
+                        "docs/results.json and the README's results block from this run")
+    args = p.parse_args(argv)
+    if args.report and args.only:
+        p.error("--report documents a whole run: it cannot be combined with --only")
+    return args
 
 
 def _ensure_results_ignored(path: Path) -> None:
@@ -120,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_plots:
         for path in plots.write_plots(rows, rat, RESULTS):
             print(f"plot: {path}", file=sys.stderr)
+
+    if args.report:
+        demos = {}
+        for eng in results_doc.DEMO_ENGINES:
+            prog.note(f"demo · {eng}")
+            demos[eng] = results_doc.run_demo(eng, threads=args.threads)
+        for path in results_doc.write(results_doc.document(payload, demos)):
+            print(f"report: {path}", file=sys.stderr)
 
     failed = [g for g in gs if g["state"] == "FAILED"]
     if failed:

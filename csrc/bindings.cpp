@@ -100,6 +100,16 @@ void def_property(py::object& cls, const char* name, G&& getter, py::object sett
 PYBIND11_MODULE(_core, m) {
   m.doc() = "chaingrad's C++ graph engine";
   m.attr("name") = "cpp";
+  // Which compiler built the core: one of the things that move benchmark figures.
+#if defined(__clang__)
+  m.attr("compiler") = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  m.attr("compiler") = "gcc " __VERSION__;
+#elif defined(_MSC_VER)
+  m.attr("compiler") = "msvc " + std::to_string(_MSC_VER);
+#else
+  m.attr("compiler") = "unknown";
+#endif
   py::module_ numpy = py::module_::import("numpy");
   m.attr("_numpy") = numpy;
   init_kernels(numpy);

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
+from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
                              "only add contention; 0 keeps the library's default)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or per-epoch lines: only the results")
+    parser.add_argument("--json", default=None, metavar="PATH", type=Path,
+                        help="also write the results (accuracies, epochs, curves, seed, "
+                             "threads, build: versions, BLAS, compiler) as JSON to PATH")
     args = parser.parse_args(argv)
     if args.seeds:
         from . import seeds
@@ -64,7 +70,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {h.name:4s} test accuracy {h.test_acc:7.2%}   ({len(h.train_loss)} epochs, "
               f"best {h.best_epoch}, {h.seconds:.1f} s)")
     print(f"wall time {wall:.1f} s")
+    if args.json is not None:
+        write_json(args.json, histories, seed=args.seed, epochs=args.epochs,
+                   threads=args.threads, wall=wall)
     return 0
+
+
+def write_json(path: Path, histories: list[Any], *, seed: int, epochs: int, threads: int,
+               wall: float) -> None:
+    """The run's figures with what produced them (the demo is deterministic for a given seed,
+    thread count and build, so these fields are what a reader needs to reproduce it)."""
+    from chaingrad.buildinfo import build_info
+
+    doc = {
+        "seed": seed, "max_epochs": epochs, "threads": threads, "build": build_info(),
+        "wall_seconds": wall,
+        "models": {
+            h.name: {
+                "test_acc": h.test_acc, "epochs": len(h.train_loss), "best_epoch": h.best_epoch,
+                "stopped_early": h.stopped_early, "seconds": h.seconds,
+                "train_loss": h.train_loss, "val_loss": h.val_loss, "val_acc": h.val_acc,
+            }
+            for h in histories
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":
