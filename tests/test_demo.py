@@ -124,10 +124,11 @@ def test_plot_written_when_matplotlib_available(tmp_path) -> None:
     assert path is not None and (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_cli_arguments(capsys) -> None:
+def test_cli_arguments(capsys, tmp_path) -> None:
     with pytest.raises(SystemExit):
         main(["--model", "resnet"])
     with pytest.raises(SystemExit):
         main(["--epochs", "0"])
-    assert main(["--seeds"]) == 0
+    assert main(["--seeds", "--pictures", str(tmp_path)]) == 0
+    assert sorted(p.stem for p in tmp_path.iterdir())[:2] == ["1_product", "2_blocks"]
     assert "df/dx" in capsys.readouterr().out

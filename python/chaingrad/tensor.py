@@ -160,6 +160,14 @@ class Tensor:
     def grad_fn(self) -> Any:
         return self._grad_fn
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows the graph behind a tensor that has one (None: the text repr is used)."""
+        if self._grad_fn is None:
+            return None
+        from .viz import draw
+
+        return draw(self)._repr_svg_()
+
     @property
     def is_leaf(self) -> bool:
         return self._grad_fn is None

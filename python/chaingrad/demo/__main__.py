@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seeds", action="store_true",
                         help="walk through the seed documents' examples instead of training")
+    parser.add_argument("--pictures", default="seed_graphs", metavar="DIR",
+                        help="with --seeds: write each example's graph picture to DIR (SVG with "
+                             "Graphviz installed, DOT text without; '' for none; default: "
+                             "seed_graphs)")
     parser.add_argument("--model", choices=("mlp", "cnn", "both"), default="both",
                         help="which model(s) to train (default: both)")
     parser.add_argument("--epochs", type=int, default=40,
@@ -43,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds:
         from . import seeds
 
-        seeds.main()
+        seeds.main(None if args.pictures == "" else args.pictures)
         return 0
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import chaingrad as torch
+from chaingrad import viz
+
+# Where each example's picture goes (set by main); None: print only.
+_PICTURES: Path | None = None
+
+
+def _picture(name: str, root: torch.Tensor, tensors: dict[str, torch.Tensor]) -> None:
+    """Write the example's graph next to its printout: SVG with Graphviz, DOT text without."""
+    if _PICTURES is None:
+        return
+    _PICTURES.mkdir(parents=True, exist_ok=True)
+    suffix = ".svg" if viz.graphviz_available() else ".dot"
+    path = viz.draw(root, tensors).render(_PICTURES / f"{name}{suffix}")
+    print(f"   picture: {path}")
 
 
 def _show_graph(t: torch.Tensor, indent: str = "  ") -> None:
@@ -33,6 +49,7 @@ def product() -> None:
     print(f"   df/dx = {x.grad}   (y*z)")
     print(f"   df/dy = {y.grad}   (x*z)")
     print(f"   df/dz = {z.grad}   (x*y)")
+    _picture("1_product", f, {"x": x, "y": y, "z": z, "f": f})
 
 
 def blocks() -> None:
@@ -44,6 +61,7 @@ def blocks() -> None:
     _show_graph(z, "   ")
     z.backward()
     print("   dz/dx =", x.grad, "  (2x)")
+    _picture("2_blocks", z, {"x": x, "y": y, "z": z})
 
 
 def add_then_multiply() -> None:
@@ -56,6 +74,7 @@ def add_then_multiply() -> None:
     print("   p =", p, "  g =", g)
     g.backward()
     print(f"   dg/dx = {x.grad}, dg/dy = {y.grad}, dg/dz = {z.grad}")
+    _picture("3_add_then_multiply", g, {"x": x, "y": y, "z": z, "p": p, "g": g})
 
 
 def paths() -> None:
@@ -72,6 +91,7 @@ def paths() -> None:
     e.backward()
     print("   a.grad, b.grad, c.grad, d.grad, e.grad =", a.grad, b.grad, c.grad, d.grad, e.grad)
     print("   de/db = 1*2 + 1*3 = 5: the sum over both paths")
+    _picture("4_paths", e, {"a": a, "b": b, "c": c, "d": d, "e": e})
 
 
 def training_loop() -> None:
@@ -95,7 +115,10 @@ def training_loop() -> None:
     print("   learned W =", learned, " b =", round(b.item(), 3))
 
 
-def main() -> None:
+def main(pictures: str | Path | None = None) -> None:
+    """Print each example; with ``pictures``, also write each graph's picture there."""
+    global _PICTURES
+    _PICTURES = None if pictures is None else Path(pictures)
     print(f"chaingrad seed examples (engine: {torch.engine.get_engine_name()})\n")
     for demo in (product, blocks, add_then_multiply, paths, training_loop):
         demo()
