@@ -256,3 +256,23 @@ def geometric(g: Generator, n: int, p: float, dtype: np.dtype) -> np.ndarray:
     """torch's ``geometric_``: ceil(log(u) / log1p(-p)), u a double uniform."""
     u = uniform(g, n, np.dtype(np.float64))
     return np.ceil(_log(u) / math.log1p(-p)).astype(dtype)
+
+
+def multinomial(g: Generator, p: np.ndarray, k: int, replacement: bool) -> np.ndarray:
+    """torch's CPU ``multinomial`` on rows of ``p`` (2-D): without replacement (or k == 1)
+    the top-k of p / q with q ~ Exp(1) (one draw per entry); with replacement a binary search
+    of one double uniform per sample in each row's normalised running sum."""
+    if not replacement or k == 1:
+        q = exponential(g, p.size, 1.0, p.dtype).reshape(p.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            key = p / q
+        if k == 1:
+            return np.argmax(key, axis=-1)[:, None].astype(np.int64)
+        return np.argsort(-key, axis=-1, kind="stable")[:, :k].astype(np.int64)
+    out = np.empty((p.shape[0], k), dtype=np.int64)
+    for i, row in enumerate(p):
+        cum = np.cumsum(row)  # running sum in p's dtype, normalised by its last value
+        cum = cum / cum[-1]
+        u = uniform(g, k, np.dtype(np.float64))
+        out[i] = np.searchsorted(cum, u, side="left")
+    return out
