@@ -26,6 +26,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 import numpy as np
 
+from ..._generator import Generator
 from ...tensor import Tensor
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info
@@ -71,7 +72,7 @@ class DataLoader(Generic[T_co]):
                  collate_fn: Callable[[list], Any] | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0,
                  worker_init_fn: Callable[[int], None] | None = None,
-                 multiprocessing_context: Any = None, generator: Any = None, *,
+                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True) -> None:
         _check_count("num_workers", num_workers)

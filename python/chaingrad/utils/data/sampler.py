@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
+
+from ..._generator import Generator
+from ...creation import as_tensor, empty, multinomial, randint, randperm
+from ...dtypes import float64, int64
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
            "SubsetRandomSampler", "WeightedRandomSampler"]
@@ -14,16 +18,9 @@ __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
 T_co = TypeVar("T_co", covariant=True)
 
 
-def _cg() -> Any:
-    import chaingrad
-
-    return chaingrad
-
-
-def _fresh_seed(generator: Any = None) -> int:
+def _fresh_seed(generator: Generator | None = None) -> int:
     """torch's ``int(torch.empty((), dtype=torch.int64).random_(generator=g).item())``."""
-    cg = _cg()
-    return int(cg.empty((), dtype=cg.int64).random_(generator=generator).item())
+    return int(empty((), dtype=int64).random_(generator=generator).item())
 
 
 class Sampler(Generic[T_co]):
@@ -53,7 +50,7 @@ class RandomSampler(Sampler[int]):
     seeds a fresh one from the default generator, as torch does."""
 
     def __init__(self, data_source: Sized, replacement: bool = False,
-                 num_samples: int | None = None, generator: Any = None) -> None:
+                 num_samples: int | None = None, generator: Generator | None = None) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -73,22 +70,29 @@ class RandomSampler(Sampler[int]):
         return self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        cg = _cg()
+        for chunk in self._chunks():
+            yield from chunk
+
+    def _chunks(self) -> Iterator[list]:
+        """The indices as the lists torch's ``__iter__`` yields from, each drawn when torch
+        draws it (when the previous one is used up), so BatchSampler can slice them."""
         n = len(self.data_source)
         generator = self.generator
         if generator is None:
-            generator = cg.Generator()
+            generator = Generator()
             generator.manual_seed(_fresh_seed())
         total = self.num_samples
         if self.replacement:
             for _ in range(total // 32):
-                yield from cg.randint(0, n, (32,), dtype=cg.int64, generator=generator).tolist()
-            yield from cg.randint(0, n, (total % 32,), dtype=cg.int64,
-                                  generator=generator).tolist()
+                yield randint(0, n, (32,), dtype=int64, generator=generator).tolist()
+            yield randint(0, n, (total % 32,), dtype=int64, generator=generator).tolist()
         else:
             for _ in range(total // n):
-                yield from cg.randperm(n, generator=generator).tolist()
-            yield from cg.randperm(n, generator=generator).tolist()[:total % n]
+                yield randperm(n, generator=generator).tolist()
+            # torch always draws a last permutation and keeps total % n of it; drawn from a
+            # private generator that nobody sees again, an empty cut can be skipped.
+            if total % n or self.generator is not None:
+                yield randperm(n, generator=generator).tolist()[:total % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -97,12 +101,12 @@ class RandomSampler(Sampler[int]):
 class SubsetRandomSampler(Sampler[int]):
     """The given indices in a random order (``randperm(len(indices))``), without replacement."""
 
-    def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None) -> None:
         self.indices = indices
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        perm = _cg().randperm(len(self.indices), generator=self.generator).tolist()
+        perm = randperm(len(self.indices), generator=self.generator).tolist()
         indices = self.indices
         for i in perm:
             yield indices[i]
@@ -116,7 +120,7 @@ class WeightedRandomSampler(Sampler[int]):
     weights (``multinomial``), with or without replacement."""
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
-                 generator: Any = None) -> None:
+                 generator: Generator | None = None) -> None:
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or \
                 num_samples <= 0:
             raise ValueError("num_samples should be a positive integer value, but got "
@@ -124,8 +128,7 @@ class WeightedRandomSampler(Sampler[int]):
         if not isinstance(replacement, bool):
             raise ValueError("replacement should be a boolean value, but got "
                              f"replacement={replacement}")
-        cg = _cg()
-        w = cg.as_tensor(weights, dtype=cg.float64)
+        w = as_tensor(weights, dtype=float64)
         if w.dim() != 1:
             raise ValueError("weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")
@@ -135,8 +138,8 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        drawn = _cg().multinomial(self.weights, self.num_samples, self.replacement,
-                                  generator=self.generator)
+        drawn = multinomial(self.weights, self.num_samples, self.replacement,
+                             generator=self.generator)
         yield from drawn.tolist()
 
     def __len__(self) -> int:
@@ -159,8 +162,14 @@ class BatchSampler(Sampler[list]):
         self.drop_last = drop_last
 
     def __iter__(self) -> Iterator[list]:
-        it = iter(self.sampler)
         size = self.batch_size
+        kind = type(self.sampler)
+        if kind is SequentialSampler or kind is RandomSampler:
+            # Slice the sampler's lists instead of pulling index by index (same batches, same
+            # draws at the same moments).
+            yield from _slice_batches(self.sampler, size, self.drop_last)
+            return
+        it = iter(self.sampler)
         if self.drop_last:
             for batch in zip(*([it] * size)):
                 yield list(batch)
@@ -175,3 +184,30 @@ class BatchSampler(Sampler[list]):
         if self.drop_last:
             return n // self.batch_size
         return (n + self.batch_size - 1) // self.batch_size
+
+
+def _slice_batches(sampler: SequentialSampler | RandomSampler, size: int,
+                   drop_last: bool) -> Iterator[list]:
+    """BatchSampler's batches cut from the sampler's index lists: a list is fetched only when
+    a batch needs an index past the previous one, as ``islice`` over ``iter(sampler)`` does."""
+    if isinstance(sampler, SequentialSampler):
+        chunks: Iterator = iter([range(len(sampler.data_source))])
+    else:
+        chunks = sampler._chunks()
+    rest: list = []
+    for chunk in chunks:
+        start = 0
+        if rest:
+            start = size - len(rest)
+            rest.extend(chunk[:start])
+            if len(rest) < size:
+                continue
+            yield rest
+            rest = []
+        stop = len(chunk) - size
+        while start <= stop:
+            yield list(chunk[start:start + size])
+            start += size
+        rest = list(chunk[start:])
+    if rest and not drop_last:
+        yield rest
