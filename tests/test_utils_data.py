@@ -169,7 +169,27 @@ def _other_samplers(lib: Any, seed: int) -> Any:
     return out
 
 
+def _interleaved_draws(lib: Any, seed: int) -> Any:
+    """Draws from the sampler's own generator between batches see the same stream: the
+    permutations are drawn at torch's moments (when a batch first needs one of its indices)."""
+    d = _data(lib)
+    lib.manual_seed(seed)
+    g = _gen(lib, seed)
+    out = []
+    for bs, drop_last, num in [(4, False, None), (5, False, None), (3, True, 25), (5, True, 20),
+                               (7, False, 20)]:
+        sampler = d.RandomSampler(_Range(10), num_samples=num, generator=g)
+        for batch in d.BatchSampler(sampler, bs, drop_last):
+            out.append((batch, int(lib.empty((), dtype=lib.int64).random_(0, 100,
+                                                                           generator=g).item())))
+        seq = d.DataLoader(_Range(6), batch_size=bs, drop_last=drop_last)
+        out.append([(b.tolist(), _draw(lib)) for b in seq])
+    out.append(_draw(lib))
+    return out
+
+
 SCENARIOS: dict[str, Callable[[Any, int], Any]] = {
+    "interleaved_draws": _interleaved_draws,
     "loader_default_rng": _loader_default_rng,
     "loader_generator": _loader_generator,
     "loader_plain_dataset": _loader_plain_dataset,
