@@ -615,3 +615,35 @@ def test_import_paths() -> None:
             "from chaingrad.utils.data import DataLoader, TensorDataset, default_collate\n"
             "assert d.DataLoader is DataLoader\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _train_script(lib: Any) -> list:
+    """A small torch training script, written once: seed, model init, random_split, shuffled
+    DataLoader with dropout in the model (so the loader's draws and the model's share the
+    default generator), three epochs of SGD."""
+    d = _data(lib)
+    lib.manual_seed(0)
+    xs = lib.randn(60, 5)
+    ys = lib.randint(0, 3, (60,))
+    train, _ = d.random_split(d.TensorDataset(xs, ys), [0.75, 0.25])
+    model = lib.nn.Sequential(lib.nn.Linear(5, 8), lib.nn.Tanh(), lib.nn.Dropout(0.25),
+                              lib.nn.Linear(8, 3))
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(3):
+        for xb, yb in d.DataLoader(train, batch_size=8, shuffle=True):
+            loss = lib.nn.functional.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses + [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def test_training_script_matches_torch() -> None:
+    torch = _torch()
+    expected = _train_script(torch)
+    got = _train_script(cg)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
