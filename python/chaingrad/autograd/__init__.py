@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _bridge
+from .. import _bridge, _missing
 from .. import engine as _engine
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -19,6 +19,7 @@ __all__ = [
     "Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled",
 ]
+__getattr__ = _missing.module_getattr("torch.autograd", __name__)
 
 
 def _as_seq(x: Any) -> tuple:
