@@ -168,7 +168,10 @@ _RULES: list[tuple[str, str, str, str]] = [
      r"BroadcastingList\d|boolean_dispatch|assert_int_or_pair|segment_reduce|"
      r"nn\.functional\.(BroadcastingList\d|boolean_dispatch|assert_int_or_pair))$",
      OUT_OF_SCOPE, *_COMPILE),
-    (r"^torch\.(\w*Type|Type|NoneType|DispatchKey\w*|ExcludeDispatchKeyGuard|"
+    (r"^torch\.Tensor\.(\w+_copy|unsafe_\w+|slice_inverse|nonzero_static)$", OUT_OF_SCOPE,
+     *_INTERNAL),
+    (r"^torch\.(ModuleDict|ParameterDict|BufferDict|\w*ArgumentSpec|Tensor\.index|"
+     r"\w*Type|Type|NoneType|DispatchKey\w*|ExcludeDispatchKeyGuard|"
      r"DisableTorchFunction\w*|ThroughputBenchmark|Benchmark\w+|LoggerBase|LockingLogger|"
      r"NoopLogger|AggregationType|AVG|SUM|FatalError|InferredType|classproperty|"
      r"USE_GLOBAL_DEPS|USE_RTLD_GLOBAL_WITH_LIBTORCH|has_lapack|has_mkl|has_openmp|"
@@ -177,8 +180,7 @@ _RULES: list[tuple[str, str, str, str]] = [
      r"\w+_copy|conv_tbc|constant_pad_nd|affine_grid_generator|grid_sampler\w*|"
      r"embedding_renorm_|norm_except_dim|frobenius_norm|nuclear_norm|rnn_relu\w*|rnn_tanh\w*|"
      r"lstm|lstm_cell|gru|gru_cell|unsafe_\w+|slice_inverse|convolution|"
-     r"types|torch_version|version|overrides|testing|functional|storage|serialization|"
-     r"return_types|random|windows|hub|monitor|signal|"
+     r"types|torch_version|version|functional|storage|return_types|monitor|"
      r"nn\.(common_types|modules|parameter|grad|factory_kwargs|Container)|"
      r"nn\.functional\.(grad|reproducibility_notes|sparse_support_notes|tf32_notes|"
      r"native_channel_shuffle|conv_tbc|ScalingType|SwizzleType)|"
@@ -186,7 +188,7 @@ _RULES: list[tuple[str, str, str, str]] = [
      r"autograd\.(profiler_util|profiler_legacy|handle_torch_function|has_torch_function|"
      r"is_tensor_like|enforce_grad_layout_policy|SavedTensor|NestedIOFunction|"
      r"is_view_replay_enabled|is_multithreading_enabled|set_multithreading_enabled|"
-     r"grad_mode|anomaly_mode|function|variable|Variable)|"
+     r"grad_mode|anomaly_mode|function|variable)|"
      r"utils\.data\.(datapipes|graph|graph_settings|\w*DataPipe|DataChunk|functional_datapipe|"
      r"guaranteed_datapipes_determinism|non_deterministic|runtime_validation\w*|"
      r"argument_validation|dataloader|dataset|sampler))$",
@@ -195,7 +197,8 @@ _RULES: list[tuple[str, str, str, str]] = [
      *_TORCHFN),
     (r"^torch\.Tensor\.(as_subclass)$", OUT_OF_SCOPE, *_TORCHFN),
     # storages and raw memory
-    (r"^torch\.(\w+Storage|StorageBase|TypedStorage|UntypedStorage|\w+Tensor|is_storage|"
+    (r"^torch\.(overrides)$", OUT_OF_SCOPE, *_TORCHFN),
+    (r"^torch\.(Storage|\w+Storage|StorageBase|TypedStorage|UntypedStorage|\w+Tensor|is_storage|"
      r"from_file|frombuffer|from_dlpack|to_dlpack|set_default_tensor_type|"
      r"PyTorchFile\w+|\w*StorageContext|ScriptModuleSerializer|"
      r"Tensor\.(storage|untyped_storage|storage_type|storage_offset|data_ptr|const_data_ptr|"
@@ -638,6 +641,44 @@ _ni("a CTC forward algorithm written with chaingrad.logsumexp over the alignment
 _ni("numpy.random.default_rng(seed).permutation(len(dataset)) split into index lists",
     "torch.utils.data.random_split")
 
+_ni("chaingrad.manual_seed(seed) (chaingrad's random functions share one NumPy generator)",
+    "torch.random", reason="torch.random's generator state functions are not implemented")
+_ni("numpy.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol, atol) or "
+    "chaingrad.allclose", "torch.testing", reason="torch.testing is not implemented")
+_oos("downloading models and code from the network is out of scope",
+     "build the model with chaingrad.nn and load weights with chaingrad.load", "torch.hub")
+_ni("numpy's windows (numpy.hanning, numpy.hamming, ...) and chaingrad.from_numpy",
+    "torch.signal", "torch.windows", reason="torch.signal's windows are not implemented")
+_ni("chaingrad.Tensor (Variable is torch's old name for a tensor; "
+    "chaingrad.tensor(data, requires_grad=True))", "torch.autograd.Variable")
+_ni("chaingrad.linalg.matrix_norm(x, 'fro') / (x, 'nuc')", "torch.frobenius_norm",
+    "torch.nuclear_norm")
+_ni("x.numpy().flags['C_CONTIGUOUS'] (x.contiguous() returns a C-contiguous tensor)",
+    "torch.Tensor.is_contiguous", reason="memory layout queries are not implemented")
+_ni("x.numpy().strides (in bytes; divide by x.numpy().itemsize)", "torch.Tensor.stride",
+    reason="memory layout queries are not implemented")
+_ni("numpy.maximum.accumulate / numpy.minimum.accumulate on t.numpy() (no gradient)",
+    "torch.cummax", "torch.cummin", "torch.Tensor.cummax", "torch.Tensor.cummin")
+_ni("chaingrad.log(chaingrad.cumsum(chaingrad.exp(x - m), dim)) + m with m = x.max()",
+    "torch.logcumsumexp", "torch.Tensor.logcumsumexp")
+_ni("numpy.histogramdd on t.numpy() (no gradient)", "torch.histogramdd")
+_ni("y = x.clone(); y[index] = src (index assignment is differentiable)",
+    "torch.diagonal_scatter", "torch.select_scatter", "torch.slice_scatter",
+    "torch.Tensor.diagonal_scatter", "torch.Tensor.select_scatter", "torch.Tensor.slice_scatter")
+_ni("chaingrad.nn.functional.dropout1d/dropout2d", "torch.feature_dropout",
+    "torch.feature_dropout_")
+_both("numpy.arcsin/arccos/arctan/arctan2 on t.numpy() (no gradient); with a gradient, atan2 "
+      "as 2 * atan(...) is not available either", "asin", "acos", "atan", "arcsin", "arccos",
+      "arctan", "atan2", "arctan2", reason="inverse trigonometric functions are not implemented")
+
+# torch's aliases: name -> the chaingrad name it aliases
+_ALIASES = {
+    "greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
+    "not_equal": "ne", "multiply": "mul", "subtract": "sub", "divide": "div",
+    "true_divide": "div", "negative": "neg", "absolute": "abs", "positive": "clone",
+    "swapaxes": "transpose", "swapdims": "transpose", "ger": "outer", "arctan": "atan",
+}
+
 _DEFAULT_REASON = {
     NOT_IMPLEMENTED: "no chaingrad equivalent yet",
     OUT_OF_SCOPE: "out of scope for a dense CPU float library",
@@ -717,6 +758,14 @@ def resolve(path: str) -> Any:
 
 def _auto_hint(namespace: str, name: str) -> str | None:
     """Where chaingrad has the same thing under another name or namespace."""
+    base = name[:-1] if name.endswith("_") else name
+    alias = _ALIASES.get(base)
+    if alias is not None and namespace in ("torch", "torch.Tensor"):
+        target = alias + name[len(base):]
+        if _chaingrad_has(f"torch.Tensor.{target}"):
+            return f"x.{target}(...), the same op under torch's other name"
+        if _chaingrad_has(f"torch.{target}"):
+            return f"chaingrad.{target}, the same op under torch's other name"
     if namespace == "torch.Tensor":
         if name.endswith("_") and _chaingrad_has(f"torch.Tensor.{name[:-1]}"):
             return (f"the out-of-place x.{name[:-1]}(...), assigning the result "
@@ -731,6 +780,8 @@ def _auto_hint(namespace: str, name: str) -> str | None:
             return f"chaingrad.{name[:-1]} out of place, assigning the result"
         if _chaingrad_has(f"torch.nn.functional.{name}"):
             return f"chaingrad.nn.functional.{name}"
+        if name.endswith("_") and _chaingrad_has(f"torch.nn.functional.{name[:-1]}"):
+            return f"chaingrad.nn.functional.{name[:-1]} out of place, assigning the result"
         if _chaingrad_has(f"torch.Tensor.{name}"):
             return f"the Tensor method x.{name}(...)"
         return None
@@ -751,10 +802,17 @@ def explain(qualname: str) -> tuple[str, str, str]:
             if rx.match(qualname):
                 status, reason, instead = s, r, i
                 break
+    if not status and name.endswith("_") and kind_of(f"{namespace}.{name[:-1]}") is not None \
+            and resolve(f"{namespace}.{name[:-1]}") is None:
+        bs, br, bi = explain(f"{namespace}.{name[:-1]}")
+        if bs == NOT_IMPLEMENTED and _auto_hint(namespace, name) is None:
+            return (bs, f"{qualname[:-1]} is not implemented either ({br})",
+                    f"{bi}, assigning the result")
     if not instead:
         hint = _auto_hint(namespace, name)
         if hint is not None:
-            return (status or NOT_IMPLEMENTED, reason or "not under this name", hint)
+            return (status or NOT_IMPLEMENTED, reason or "not under this name or namespace",
+                    hint)
         ds, dr, di = _namespace_default(namespace, kind)
         status, reason, instead = status or ds, reason or dr, instead or di
     return status, reason or _DEFAULT_REASON[status], instead
