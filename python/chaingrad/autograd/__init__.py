@@ -93,7 +93,7 @@ def _run(edges: list, grads: list, retain_graph: bool, create_graph: bool,
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Any = None) -> None:
+             create_graph: bool = False, *, inputs: Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every reached leaf's ``.grad`` (or only ``inputs``)."""
     outs = _as_seq(tensors)
     gouts = _grad_seq(grad_tensors, len(outs))
@@ -124,7 +124,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
+         create_graph: bool = False, *, allow_unused: bool | None = None,
          materialize_grads: bool = False) -> tuple:
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
     outs = _as_seq(outputs)
