@@ -99,7 +99,8 @@ _COMPILE = ("graph capture, compilation and export are out of scope: chaingrad r
             "call the model directly")
 _STORAGE = ("storages, raw memory and legacy typed tensor classes are out of scope",
             "use chaingrad.tensor(data, dtype=...) and t.numpy() (a view of the same memory)")
-_INTERNAL = ("a torch internal (dispatcher, TorchScript types, backend-specific kernels)",
+_INTERNAL = ("a torch internal or implementation module (dispatcher, TorchScript types, "
+             "backend-specific kernels, data pipes), not API for dense CPU tensors",
              "nothing: user code does not need it")
 _AMP = ("mixed precision (autocast, GradScaler) is out of scope", "train in float32")
 _PROFILE = ("torch's profilers are out of scope",
@@ -865,8 +866,15 @@ def module_getattr(namespace: str, module_name: str) -> Callable[[str], Any]:
 
     def __getattr__(name: str) -> Any:
         qualname = f"{namespace}.{name}"
-        if name.startswith("_") or kind_of(qualname) is None:
+        kind = None if name.startswith("_") else kind_of(qualname)
+        if kind is None:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        if kind == "module":  # a subpackage chaingrad has but has not imported yet
+            try:
+                return importlib.import_module(f"{module_name}.{name}")
+            except ModuleNotFoundError as err:
+                if err.name != f"{module_name}.{name}":
+                    raise
         raise error(qualname, attribute=not _called_from_import(sys._getframe(1)))
 
     __getattr__.__qualname__ = __getattr__.__name__ = "__getattr__"
