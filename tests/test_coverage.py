@@ -177,6 +177,12 @@ def test_device_and_cuda():
     with pytest.raises(NotImplementedError, match=r"^torch\.cuda\.synchronize .*CPU-only"):
         cg.cuda.synchronize()
     assert not hasattr(cg.cuda, "synchronize")
+    net = cg.nn.Linear(2, 3)
+    assert net.to(dev) is net and net.cpu() is net and net.to("cpu") is net
+    assert net.to(dev, cg.float64) is net and net.weight.dtype == cg.float64
+    assert net.to(device="cpu", dtype=cg.float32).weight.dtype == cg.float32
+    with pytest.raises(RuntimeError, match="CPU only"):
+        net.to("cuda")
     assert cg.e == pytest.approx(2.718281828) and cg.pi == pytest.approx(3.14159265)
     assert cg.newaxis is None and cg.inf == float("inf")
 
