@@ -183,6 +183,12 @@ def test_device_and_cuda():
     assert net.to(device="cpu", dtype=cg.float32).weight.dtype == cg.float32
     with pytest.raises(RuntimeError, match="CPU only"):
         net.to("cuda")
+    layer = cg.nn.Linear(2, 3, device=dev)
+    assert cg.nn.Conv2d(1, 2, 3, device="cpu").weight.device == dev
+    assert cg.nn.LSTM(2, 3, device=dev).weight_ih_l0.device == dev
+    with pytest.raises(RuntimeError, match="CPU only"):
+        cg.nn.Linear(2, 3, device="cuda")
+    assert layer.weight.dtype == cg.float32
     assert cg.e == pytest.approx(2.718281828) and cg.pi == pytest.approx(3.14159265)
     assert cg.newaxis is None and cg.inf == float("inf")
 
@@ -221,10 +227,6 @@ def test_snapshot_is_torchs_namespaces(engine):
 
 # Covered callables whose signature deliberately differs from torch's: qualname -> reason.
 SIGNATURE_DIFFERENCES = {
-    **{f"torch.nn.{m}": "no `device` parameter before `dtype`: chaingrad is CPU-only (pass "
-       "dtype by keyword)" for m in (
-           "BatchNorm1d", "BatchNorm2d", "Bilinear", "Conv1d", "Conv2d", "Embedding", "GRUCell",
-           "LSTMCell", "LayerNorm", "Linear", "MultiheadAttention", "PReLU", "RNNCell")},
     "torch.load": "weights_only defaults to True where torch's default is None, which torch "
                   "reads as True since 2.6 (chaingrad never unpickles either way)",
     "torch.Tensor.split": "the size argument is named split_size_or_sections (torch.split's "
