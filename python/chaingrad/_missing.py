@@ -225,7 +225,14 @@ _RULES: list[tuple[str, str, str, str]] = [
      "lazy modules (shapes inferred at the first call) are out of scope",
      "give the input size when constructing the layer"),
 ]
-_RULES_COMPILED = [(re.compile(p), s, r, i) for p, s, r, i in _RULES]
+_rules_compiled: list | None = None  # compiled on the first explain(): import stays cheap
+
+
+def _compiled_rules() -> list:
+    global _rules_compiled
+    if _rules_compiled is None:
+        _rules_compiled = [(re.compile(p), s, r, i) for p, s, r, i in _RULES]
+    return _rules_compiled
 
 # Exact entries: qualified name -> (status, reason, instead). Reason "" means the default for
 # the status ("no chaingrad op does this yet").
@@ -799,7 +806,7 @@ def explain(qualname: str) -> tuple[str, str, str]:
     if qualname in _EXACT:
         status, reason, instead = _EXACT[qualname]
     else:
-        for rx, s, r, i in _RULES_COMPILED:
+        for rx, s, r, i in _compiled_rules():
             if rx.match(qualname):
                 status, reason, instead = s, r, i
                 break
