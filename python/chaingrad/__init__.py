@@ -92,3 +92,14 @@ from .serialization import load, save  # noqa: E402
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
+
+# torch names chaingrad lacks raise a NotImplementedError saying what to use instead (an
+# AttributeError too, so hasattr() probes are False); docs/coverage.md lists them all.
+from math import e, inf, nan, pi  # noqa: E402
+from ._device import device  # noqa: E402
+from . import cuda  # noqa: E402
+from . import _missing  # noqa: E402
+
+newaxis = None
+_missing.install_tensor_placeholders(Tensor)
+__getattr__ = _missing.module_getattr("torch", __name__)

@@ -232,6 +232,22 @@ class Tensor:
     def numel(self) -> int:
         return int(self._data.size)
 
+    # Device probes torch code makes: chaingrad tensors always live on the CPU, dense.
+    @property
+    def device(self) -> Any:
+        from ._device import CPU
+
+        return CPU
+
+    is_cpu = True
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is already on the CPU), as torch returns ``self`` there."""
+        return self
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -9,6 +9,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
+from ._checks import check_device
 from .module import Module
 from .parameter import Parameter
 
@@ -193,7 +194,9 @@ class Softmin(_DimActivation):
 class PReLU(Module):
     """LeakyReLU whose negative slope is learned: one shared value or one per channel."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(Tensor._from_array(

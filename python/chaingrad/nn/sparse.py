@@ -11,6 +11,7 @@ from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from ._checks import check_device
 from .module import Module
 from .parameter import Parameter
 
@@ -24,7 +25,9 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: Tensor | None = None, _freeze: bool = False, dtype: Any = None) -> None:
+                 _weight: Tensor | None = None, _freeze: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None:
