@@ -7,6 +7,7 @@ draw from torch's, so one seed gives the same batches on both (docs/data.md).
 
 from __future__ import annotations
 
+from ... import _missing
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info
 from .dataloader import DataLoader
@@ -35,3 +36,5 @@ __all__ = [
     "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "default_collate",
     "default_convert", "get_worker_info", "random_split",
 ]
+
+__getattr__ = _missing.module_getattr("torch.utils.data", __name__)

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from ..._generator import Generator
+from ..._generator import Generator, default_generator
 from ...creation import randperm
 from ...tensor import Tensor
 
@@ -194,11 +194,11 @@ class Subset(Dataset[T_co]):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float],
-                 generator: Generator | None = None) -> list[Subset]:
+                 generator: Generator | None = default_generator) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random ``Subset``s of the given lengths, or of
     the given fractions of ``len(dataset)`` (the remainder goes round-robin to the first
-    splits). The permutation is ``randperm(len(dataset), generator=generator)``, as in torch
-    (``generator=None`` uses the default generator), so a seed gives torch's splits."""
+    splits). The permutation is ``randperm(len(dataset), generator=generator)``, as in torch, so
+    a seed gives torch's splits."""
     n = len(dataset)  # type: ignore[arg-type]
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes = []
