@@ -231,6 +231,8 @@ SIGNATURE_DIFFERENCES = {
                   "reads as True since 2.6 (chaingrad never unpickles either way)",
     "torch.Tensor.split": "the size argument is named split_size_or_sections (torch.split's "
                           "name) rather than split_size; positional use is the same",
+    "torch.utils.data.random_split": "generator defaults to chaingrad.default_generator, "
+                                     "the counterpart of torch's torch.default_generator",
 }
 
 

@@ -86,6 +86,7 @@ from . import linalg  # noqa: E402
 
 __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402
+from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++

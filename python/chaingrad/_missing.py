@@ -646,8 +646,6 @@ _ni("chaingrad.nn.functional.max_pool2d (fractional max pooling is random-sized)
     "torch.nn.functional.fractional_max_pool3d_with_indices")
 _ni("a CTC forward algorithm written with chaingrad.logsumexp over the alignment lattice",
     "torch.nn.CTCLoss", "torch.nn.functional.ctc_loss", "torch.ctc_loss")
-_ni("numpy.random.default_rng(seed).permutation(len(dataset)) split into index lists",
-    "torch.utils.data.random_split")
 
 _ni("chaingrad.manual_seed(seed) (chaingrad's random functions share one NumPy generator)",
     "torch.random", reason="torch.random's generator state functions are not implemented")
@@ -709,8 +707,7 @@ def _namespace_default(namespace: str, kind: str) -> tuple[str, str, str]:
                 "chaingrad.optim.SGD, Adam, AdamW, RMSprop, Adagrad or Adadelta")
     if namespace == "torch.utils.data":
         return (NOT_IMPLEMENTED, "this part of torch.utils.data is not implemented",
-                "iterate over index batches yourself (numpy.random.default_rng(seed)"
-                ".permutation(n)) and stack the samples with chaingrad.stack")
+                "chaingrad.utils.data's datasets, samplers and DataLoader (docs/data.md)")
     if namespace == "torch.linalg":
         return (NOT_IMPLEMENTED, "this linear-algebra function is not implemented",
                 "numpy.linalg on t.detach().numpy() for values without gradient; "
