@@ -462,3 +462,73 @@ def test_more_ops_errors_name_the_problem(case):
     fn, exc, pattern = MORE_ERRORS[case]
     with pytest.raises(exc, match=pattern):
         fn(_x())
+
+
+SEARCH_INDEX_ERRORS = {
+    "searchsorted_side": (lambda x: cg.searchsorted(x[0], 1.0, side="middle"), ValueError,
+                          "side can only be"),
+    "searchsorted_opposite": (lambda x: cg.searchsorted(x[0], 1.0, right=True, side="left"),
+                              RuntimeError, "opposites"),
+    "searchsorted_dims": (lambda x: cg.searchsorted(x, cg.ones(3, 2)), RuntimeError,
+                          r"boundaries tensor \[2, 3\] and input value tensor \[3, 2\]"),
+    "searchsorted_0d": (lambda x: cg.searchsorted(x.sum(), 1.0), RuntimeError, "1 dimension"),
+    "bucketize_2d": (lambda x: cg.bucketize(cg.ones(2), x), RuntimeError, "must be 1 dimension"),
+    "unique_dim": (lambda x: x.unique(dim=2), IndexError, "out of range"),
+    "histc_int": (lambda x: cg.histc(cg.ones(2, dtype=cg.int64)), RuntimeError,
+                  "floating point only"),
+    "histc_bins": (lambda x: x.histc(0), RuntimeError, "bins must be > 0"),
+    "histc_range": (lambda x: x.histc(4, 2.0, 1.0), RuntimeError, "max must be larger than min"),
+    "median_empty": (lambda x: cg.median(cg.ones(0)), RuntimeError, "must not be empty"),
+    "median_dim": (lambda x: x.median(2), IndexError, "out of range"),
+    "median_empty_dim": (lambda x: cg.ones(2, 0).median(1), IndexError, "non-zero size"),
+    "mode_dim": (lambda x: x.mode(3), IndexError, "out of range"),
+    "quantile_q": (lambda x: x.quantile(1.5), RuntimeError, r"in the range \[0, 1\]"),
+    "quantile_q_dtype": (lambda x: x.quantile(cg.tensor([0.5])), RuntimeError,
+                         "same dtype as the input"),
+    "quantile_q_2d": (lambda x: x.quantile(cg.ones(2, 2, dtype=cg.float64) * 0.5),
+                      RuntimeError, "scalar or 1D tensor"),
+    "quantile_interp": (lambda x: x.quantile(0.5, interpolation="cubic"), ValueError,
+                        "interpolation must be one of"),
+    "quantile_int": (lambda x: cg.ones(3, dtype=cg.int64).quantile(0.5), RuntimeError,
+                     "float or double"),
+    "quantile_q_type": (lambda x: x.quantile("a"), TypeError, "q must be a float or a Tensor"),
+    "index_add_shape": (lambda x: x.index_add(1, cg.tensor([0]), cg.ones(2, 2,
+                                                                          dtype=cg.float64)),
+                        RuntimeError, r"source of shape \(2, 2\).*\(2, 1\)"),
+    "index_add_range": (lambda x: x.index_add(1, cg.tensor([3]), cg.ones(2, 1,
+                                                                          dtype=cg.float64)),
+                        IndexError, "out of bounds for dimension 1 with size 3"),
+    "index_add_2d_index": (lambda x: x.index_add(1, cg.tensor([[0]]), x), RuntimeError,
+                           "supposed to be a vector"),
+    "index_fill_value": (lambda x: x.index_fill(1, cg.tensor([0]), cg.ones(2)), RuntimeError,
+                         "0-dimensional value"),
+    "index_fill_float_index": (lambda x: x.index_fill(1, cg.tensor([0.0]), 1.0), TypeError,
+                               "Expected dtype int64"),
+    "masked_scatter_mask": (lambda x: x.masked_scatter(x, x), TypeError, "bool mask"),
+    "masked_scatter_short": (lambda x: x.masked_scatter(x > -1, x[0]), RuntimeError,
+                             r"source < number of ones in mask \(3 < 6\)"),
+    "masked_scatter_shape": (lambda x: x.masked_scatter(cg.ones(4, dtype=cg.bool), x),
+                             RuntimeError, "cannot be broadcast"),
+    "take_range": (lambda x: x.take(cg.tensor([6])), IndexError, "index 6 is out of bounds"),
+    "take_float": (lambda x: x.take(cg.tensor([0.0])), TypeError, "long tensor for index"),
+    "scatter_reduce_op": (lambda x: x.scatter_reduce(0, cg.tensor([[0]]), x, "max"),
+                          RuntimeError, "reduce argument must be one of"),
+    "scatter_reduce_dtype": (lambda x: x.scatter_reduce(0, cg.tensor([[0]]), x.float(), "sum"),
+                             RuntimeError, "expected src dtype"),
+    "scatter_reduce_range": (lambda x: x.scatter_reduce(0, cg.tensor([[2]]), x, "sum"),
+                             IndexError, "out of bounds"),
+    "cdist_cols": (lambda x: cg.cdist(x, cg.ones(2, 4, dtype=cg.float64)), RuntimeError,
+                   "same number of columns"),
+    "cdist_1d": (lambda x: cg.cdist(x[0], x), RuntimeError, "at least 2 dimensions"),
+    "cdist_p": (lambda x: cg.cdist(x, x, p=-1.0), RuntimeError, "non-negative p"),
+    "movedim_len": (lambda x: x.movedim((0, 1), 0), RuntimeError, "same number of dims"),
+    "movedim_repeat": (lambda x: x.movedim((0, 0), (0, 1)), RuntimeError, "repeated dim"),
+    "movedim_range": (lambda x: x.movedim(2, 0), IndexError, "out of range"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEARCH_INDEX_ERRORS))
+def test_search_and_index_errors_name_the_problem(case):
+    fn, exc, pattern = SEARCH_INDEX_ERRORS[case]
+    with pytest.raises(exc, match=pattern):
+        fn(_x())

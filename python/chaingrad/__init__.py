@@ -86,6 +86,15 @@ from .ops.misc import (
     repeat_interleave, row_stack, softmax, std_mean, take_along_dim, var_mean, vstack,
 )
 from .ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
+from .ops.search import (
+    bucketize, histc, median, mode, nanmedian, nanquantile, quantile, searchsorted, unique,
+    unique_consecutive,
+)
+from .ops.index_more import (
+    index_add, index_copy, index_fill, masked_scatter, narrow_copy, scatter_reduce, take,
+)
+from .ops.matrix import cdist
+from .ops.misc import moveaxis, movedim
 from .ops.special import (  # noqa: A004
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan,
     atan2, atanh, ceil, cosh, erf, erfc, erfinv, exp2, fix, floor, fmod, frac, hypot, log2,

@@ -41,3 +41,18 @@ class cummax(NamedTuple):  # noqa: N801
 class cummin(NamedTuple):  # noqa: N801
     values: Tensor
     indices: Tensor
+
+
+class median(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class nanmedian(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class mode(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor

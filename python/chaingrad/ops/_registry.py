@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from . import einsum as EIN
 from . import elementwise as E
 from . import extrema as X
+from . import index_more as IXM
 from . import indexing as IX
 from . import inplace as I
 from . import inplace_more as IM
@@ -29,6 +30,7 @@ from . import misc as MI
 from . import padding as P
 from . import rearrange as RA
 from . import reduction as R
+from . import search as SE
 from . import select as S
 from . import shape as SH
 from . import sorting as SO
@@ -337,9 +339,9 @@ OPS: tuple[OpInfo, ...] = (
 
 
 # ------------------------------------------------------------------- issue 9: more torch ops
-MEW, SORT, MAT, MRED, GRID, CONV = (
+MEW, SORT, MAT, MRED, GRID, IDX2, CONV = (
     "more elementwise", "sorting / order", "matrix", "more reductions", "stacking / grids",
-    "Tensor conveniences",
+    "more indexing", "Tensor conveniences",
 )
 
 
@@ -473,6 +475,51 @@ OPS = OPS + (
            lambda x: MI.cartesian_prod(x[0], x[1])),
     OpInfo("combinations", GRID, MI.combinations, (), "r=, with_replacement=",
            lambda x: MI.combinations(x[0])),
+    OpInfo("movedim", GRID, MI.movedim, ("movedim", "moveaxis"), "a permuted view",
+           lambda x: MI.movedim(x[None], 0, -1), aliases=("moveaxis",)),
+    # --------------------------------------------------------------- search / statistics
+    OpInfo("searchsorted", SORT, SE.searchsorted, (),
+           "1-D or matching leading dims; right=/side=/sorter=/out_int32=", None),
+    OpInfo("bucketize", SORT, SE.bucketize, (), "right=, out_int32=", None),
+    OpInfo("unique", SORT, SE.unique, ("unique",),
+           "sorted (also for sorted=False); return_inverse, return_counts, dim=; not "
+           "differentiable", None),
+    OpInfo("unique_consecutive", SORT, SE.unique_consecutive, ("unique_consecutive",),
+           "return_inverse, return_counts, dim=", None),
+    OpInfo("histc", SORT, SE.histc, ("histc",), "bins, min, max; not differentiable", None),
+    OpInfo("median", SORT, SE.median, ("median",),
+           "median(x): lower median, gradient spread over equal elements; median(x, dim): "
+           "(values, indices)", lambda x: SE.median(x, 1).values),
+    OpInfo("nanmedian", SORT, SE.nanmedian, ("nanmedian",), "ignores NaN",
+           lambda x: SE.nanmedian(x)),
+    OpInfo("mode", SORT, SE.mode, ("mode",),
+           "(values, indices): most frequent, ties the smallest value, its last index",
+           lambda x: SE.mode(x).values),
+    OpInfo("quantile", SORT, SE.quantile, ("quantile",),
+           "q number or 1-D tensor; dim, keepdim, interpolation=; sort + gather + lerp",
+           lambda x: SE.quantile(x, 0.3, 1)),
+    OpInfo("nanquantile", SORT, SE.nanquantile, ("nanquantile",), "ignores NaN",
+           lambda x: SE.nanquantile(x, 0.3, 1)),
+    # --------------------------------------------------------------- more indexing
+    OpInfo("index_add", IDX2, IXM.index_add, ("index_add",), "alpha=; via scatter_add",
+           lambda x: IXM.index_add(x, 1, _idx(0, 0), x[:, :2])),
+    OpInfo("index_copy", IDX2, IXM.index_copy, ("index_copy",), "via scatter",
+           lambda x: IXM.index_copy(x, 1, _idx(3, 0), x[:, :2])),
+    OpInfo("index_fill", IDX2, IXM.index_fill, ("index_fill",),
+           "number or 0-d tensor value; via masked_fill",
+           lambda x: IXM.index_fill(x, 1, _idx(3, 0), 0.5)),
+    OpInfo("masked_scatter", IDX2, IXM.masked_scatter, ("masked_scatter",),
+           "mask broadcasts; source's leading elements in row-major order",
+           lambda x: IXM.masked_scatter(x, x > 1, x * 2)),
+    OpInfo("take", IDX2, IXM.take, ("take",), "flattened; negative indices wrap",
+           lambda x: IXM.take(x, _idx(0, -1))),
+    OpInfo("narrow_copy", IDX2, IXM.narrow_copy, ("narrow_copy",), "narrow + clone",
+           lambda x: IXM.narrow_copy(x, 1, 1, 2)),
+    OpInfo("scatter_reduce", IDX2, IXM.scatter_reduce, ("scatter_reduce",),
+           "sum, mean (composed); amax/amin (ties share), prod (no zeros); include_self=",
+           lambda x: IXM.scatter_reduce(x, 1, _idx([0, 0], [1, 1], [2, 2]), x[:, :2], "amax")),
+    OpInfo("cdist", MAT, MX.cdist, (), "norm of broadcast differences; batched",
+           lambda x: MX.cdist(x, x[:2])),
     # --------------------------------------------------------------- Tensor conveniences
     OpInfo("numel", CONV, MI.numel, (), "a Python int (also Tensor.numel)", None),
     OpInfo("is_tensor", CONV, MI.is_tensor, (), "", None),

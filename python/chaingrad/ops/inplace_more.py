@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..tensor import Tensor
+from . import index_more as IXM
 from . import matrix as MX
 from . import misc as MI
 from . import special as SP
@@ -35,6 +36,8 @@ _SOURCES = {
         "arccosh", "arctanh", "arctan2", "fix")},
     **{n: getattr(MX, n) for n in ("tril", "triu", "addmm", "addmv", "baddbmm", "addbmm")},
     "cumprod": MI.cumprod,
+    **{n: getattr(IXM, n) for n in ("index_add", "index_copy", "index_fill", "masked_scatter",
+                                    "scatter_reduce")},
 }
 
 INPLACE: dict[str, Callable[..., Tensor]] = {
