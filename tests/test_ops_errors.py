@@ -532,3 +532,10 @@ def test_search_and_index_errors_name_the_problem(case):
     fn, exc, pattern = SEARCH_INDEX_ERRORS[case]
     with pytest.raises(exc, match=pattern):
         fn(_x())
+
+
+def test_lerp_refuses_mixed_dtypes_like_torch():
+    with pytest.raises(RuntimeError, match="dtype float32 for `end` but got dtype float64"):
+        cg.lerp(cg.ones(2), cg.zeros(2, dtype=cg.float64), 0.5)
+    with pytest.raises(RuntimeError, match="for `weight`"):
+        cg.lerp(cg.ones(2), cg.zeros(2), cg.full((2,), 0.5, dtype=cg.float64))

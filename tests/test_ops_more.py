@@ -165,3 +165,11 @@ def test_inplace_variants_without_grad_write_through_views():
     y = cg.ones(3, 3)
     y.tril_(-1)
     assert y.numpy().sum() == 3.0
+
+
+def test_unique_keeps_nans_apart_like_torch():
+    a = np.array([1.0, np.nan, 2.0, np.nan, 1.0])
+    out, inv, cnt = cg.unique(cg.tensor(a), return_inverse=True, return_counts=True)
+    t_out, t_inv, t_cnt = torch.unique(torch.tensor(a), return_inverse=True, return_counts=True)
+    np.testing.assert_array_equal(out.numpy(), t_out.numpy())
+    assert inv.tolist() == t_inv.tolist() and cnt.tolist() == t_cnt.tolist()

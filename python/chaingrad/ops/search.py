@@ -98,7 +98,9 @@ def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noq
     x = _input(input, "unique")
     d = x._data
     if dim is None:
-        out, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True)
+        # NaNs stay distinct, as in torch (NumPy merges them by default).
+        out, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True,
+                                  equal_nan=False)
         return _unique_result(out, inv.reshape(d.shape), cnt, return_inverse, return_counts)
     k = wrap_dim(dim, x.ndim, "unique")
     out, inv, cnt = np.unique(d, return_inverse=True, return_counts=True, axis=k)
