@@ -591,6 +591,9 @@ MORE_CASES: list[Case] = [
     C("remainder", lambda M, a, b: M.remainder(a * 3, b), anyf(3, 4), pos(4)),
     C("remainder", lambda M, a, b: (a * 3) % b, anyf(3, 4), pos(3, 1), id="remainder_op"),
     C("remainder", lambda M, a: M.remainder(a * 3, -1.5), anyf(3), id="remainder_scalar"),
+    # torch has no derivative for number % tensor (remainder.Scalar_Tensor): gradcheck only;
+    # the values are compared in tests/test_ops_more.py.
+    C("rremainder", lambda M, a: 2.5 % a, pos(3, 4), parity=False),
     C("atan2", lambda M, a, b: M.atan2(a, b), anyf(3, 4), anyf(4)),
     C("atan2", lambda M, a, b: a.arctan2(b), anyf(3), anyf(3), id="arctan2"),
     C("hypot", lambda M, a, b: M.hypot(a, b), anyf(3, 4), anyf(3, 1)),

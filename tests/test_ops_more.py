@@ -173,3 +173,9 @@ def test_unique_keeps_nans_apart_like_torch():
     t_out, t_inv, t_cnt = torch.unique(torch.tensor(a), return_inverse=True, return_counts=True)
     np.testing.assert_array_equal(out.numpy(), t_out.numpy())
     assert inv.tolist() == t_inv.tolist() and cnt.tolist() == t_cnt.tolist()
+
+
+def test_number_mod_tensor_values_match_torch():
+    a = np.array([0.7, -1.3, 2.0, 3.5])
+    np.testing.assert_allclose((2.5 % cg.tensor(a)).numpy(), (2.5 % torch.tensor(a)).numpy())
+    np.testing.assert_array_equal((7 % cg.tensor([3, -4])).numpy(), [1, -1])

@@ -345,6 +345,10 @@ MEW, SORT, MAT, MRED, GRID, IDX2, CONV = (
 )
 
 
+def _rremainder(self: Tensor, other: Any) -> Tensor:
+    return SP.remainder(other, self)
+
+
 def _eye_like(x: Tensor) -> Tensor:
     return x[:, :3] * 1.0
 
@@ -381,6 +385,8 @@ OPS = OPS + (
     OpInfo("remainder", MEW, SP.remainder, ("remainder", "__mod__"),
            "divisor's sign (Python's %); d/dother = -floor(x/y)",
            lambda x: SP.remainder(x * 3, x)),
+    OpInfo("rremainder", MEW, None, ("__rmod__",), "number % tensor",
+           lambda x: 2.5 % x, method=_rremainder),
     OpInfo("atan2", MEW, SP.atan2, ("atan2", "arctan2"), "",
            lambda x: SP.atan2(x, x.flip(0)), aliases=("arctan2",)),
     OpInfo("hypot", MEW, SP.hypot, ("hypot",), "", lambda x: SP.hypot(x, x.flip(0))),
