@@ -799,6 +799,61 @@ MORE_CASES: list[Case] = [
     C("cdist", lambda M, a, b: M.cdist(a, b, p=1.0), anyf(2, 3, 2), anyf(1, 4, 2),
       id="cdist_p1_batched"),
     C("cdist", lambda M, a, b: M.cdist(a, b, p=3.0), anyf(3, 2), anyf(2, 2), id="cdist_p3"),
+    # ------------------------------------------------------------ second batch
+    C("floor_divide", lambda M, a, b: M.floor_divide(a * 5, b).long(), anyf(3, 4), pos(4),
+      diff=False),
+    C("floor_divide", lambda M, a: (a * 5) // 2, const(np.array([7, -7, 3, 0])),
+      id="floordiv_int", diff=False),
+    C("rfloordiv", lambda M, a: 7 // a, const(np.array([2, -3, 5])), diff=False),
+    C("logaddexp", lambda M, a, b: M.logaddexp(a, b), anyf(3, 4), anyf(4)),
+    C("logaddexp2", lambda M, a, b: a.logaddexp2(b), anyf(3, 4), anyf(3, 1)),
+    C("nan_to_num", lambda M, a: M.nan_to_num(a), anyf(3, 4), exact=True),
+    # other's gradient is zero (torch's is a ZeroTensor, which cannot be compared): it does
+    # not require grad here; tests/test_ops_more.py checks the zeros.
+    C("copysign", lambda M, a, b: M.copysign(a, b), anyf(3, 4),
+      Input(lambda r: r.standard_normal(4), grad=False), exact=True),
+    C("sinc", lambda M, a: M.sinc(a), anyf(3, 4)),
+    C("deg2rad", lambda M, a: M.deg2rad(a), anyf(3, 4)),
+    C("rad2deg", lambda M, a: a.rad2deg(), anyf(3, 4)),
+    C("float_power", lambda M, a: M.float_power(a, 2.5), pos(3, 4)),
+    C("float_power", lambda M, a, b: a.float_power(b), pos(3, 4), anyf(4),
+      id="float_power_tensor"),
+    C("sgn", lambda M, a: M.sgn(a) * a, anyf(3, 4), exact=True),
+    # sgn's gradient is zero (a ZeroTensor in torch): multiplied by a, as the sgn case.
+    C("sgn_", lambda M, a: (a * 1.0).sgn_() * a, anyf(3), exact=True),
+    C("signbit", lambda M, a: M.signbit(a), anyf(3, 4), diff=False),
+    C("heaviside", lambda M, a, v: M.heaviside(a, v).long(), const(np.array([-1.0, 0.0, 2.0])),
+      const(np.array([0.5])), diff=False),
+    C("positive", lambda M, a: M.positive(a) * 2, anyf(3), exact=True),
+    C("fliplr", lambda M, a: M.fliplr(a), anyf(3, 4), exact=True),
+    C("flipud", lambda M, a: a.flipud(), anyf(3, 4), exact=True),
+    C("ravel", lambda M, a: M.ravel(a.T), anyf(3, 4), exact=True),
+    C("tensor_split", lambda M, a: M.tensor_split(a, 3, 1)[0] * 2, anyf(3, 7), exact=True),
+    C("tensor_split", lambda M, a: a.tensor_split([1, -2], dim=1)[1] * 2, anyf(3, 7),
+      id="tensor_split_indices", exact=True),
+    C("hsplit", lambda M, a: M.hsplit(a, 2)[1] * 2, anyf(3, 4), exact=True),
+    C("vsplit", lambda M, a: a.vsplit([1])[1] * 2, anyf(3, 4), exact=True),
+    C("dsplit", lambda M, a: M.dsplit(a, 2)[0] * 2, anyf(2, 3, 4), exact=True),
+    C("argwhere", lambda M, a: M.argwhere(a > 0), anyf(3, 4), diff=False),
+    C("bincount", lambda M, a: M.bincount(a, minlength=6), ints(5, 10), diff=False),
+    C("bincount", lambda M, a, w: (M.bincount(a, w) * 2).long(), const(np.array([0, 2, 2, 1])),
+      const(np.array([0.5, 1.0, 2.0, -1.0])), id="bincount_weights", diff=False),
+    C("isin", lambda M, a, t: M.isin(a, t), ints(6, 3, 4), const(np.array([1, 4])),
+      diff=False),
+    C("aminmax", lambda M, a: M.aminmax(a, dim=1).max * M.aminmax(a, dim=1).min, distinct(3, 4)),
+    C("aminmax", lambda M, a: M.aminmax(a).min, distinct(3, 4), id="aminmax_all"),
+    C("trapezoid", lambda M, a: M.trapezoid(a), anyf(3, 4)),
+    C("trapezoid", lambda M, a, x: M.trapezoid(a, x, dim=0), anyf(4, 3),
+      Input(lambda r: np.array([0.0, 0.5, 1.5, 3.0]), grad=False), id="trapezoid_x"),
+    C("trapezoid", lambda M, a: M.trapezoid(a, dx=0.5), anyf(5), id="trapezoid_dx"),
+    C("cumulative_trapezoid", lambda M, a: M.cumulative_trapezoid(a, dx=2.0), anyf(3, 4)),
+    C("cov", lambda M, a: M.cov(a), anyf(3, 5)),
+    C("cov", lambda M, a: a.cov(correction=0), anyf(2, 4), id="cov_correction0"),
+    C("corrcoef", lambda M, a: M.corrcoef(a), anyf(3, 5)),
+    C("tensordot", lambda M, a, b: M.tensordot(a, b), anyf(2, 3, 4), anyf(3, 4, 2)),
+    C("tensordot", lambda M, a, b: M.tensordot(a, b, ([0, 2], [2, 0])), anyf(2, 3, 4),
+      anyf(4, 5, 2), id="tensordot_pairs"),
+    C("inner", lambda M, a, b: M.inner(a, b), anyf(2, 3), anyf(4, 3)),
     # ------------------------------------------------------------ Tensor conveniences
     C("type", lambda M, a: a.type(M.float32).double(), anyf(3), fd=False, exact=True),
     C("new_zeros", lambda M, a: a.new_zeros((2, 3), dtype=M.int64) + a.new_ones(3, dtype=M.int32),
@@ -835,7 +890,15 @@ _INPLACE_MORE_M = {
     "masked_scatter_": (lambda M, m, s: (m, s), (anyf(3, 4), mask(4), anyf(12))),
     "scatter_reduce_": (lambda M, s: (1, M.tensor([[0, 0], [1, 3], [2, 2]]), s, "sum"),
                         (anyf(3, 4), anyf(3, 2))),
+    "nan_to_num_": (lambda M: (), (anyf(3),)),
+    "copysign_": (lambda M, b: (b,), (anyf(3, 4), Input(lambda r: r.standard_normal(4),
+                                                        grad=False))),
+    "sinc_": (lambda M: (), (anyf(3),)),
+    "deg2rad_": (lambda M: (), (anyf(3),)),
+    "rad2deg_": (lambda M: (), (anyf(3),)),
 }
+# Not differentiable in torch and here (the result leaves the graph): values only.
+_INPLACE_NODIFF = {"floor_divide_": (lambda M: (2.0,), (anyf(3),))}
 
 # torch has no derivative for the in-place inverse hyperbolic functions (NotImplementedError);
 # ours rewrite the history like every in-place op: gradcheck only.
@@ -849,6 +912,10 @@ MORE_INPLACE_CASES: list[Case] = [
     C(n, (lambda M, a, *rest, n=n, args=args: getattr(a * 1.0, n)(*args(M, *rest)) * 1.0),
       *inputs)
     for n, (args, inputs) in _INPLACE_MORE_M.items()
+] + [
+    C(n, (lambda M, a, *rest, n=n, args=args: getattr((a * 1.0).detach(), n)(
+        *args(M, *rest)).long()), *inputs, diff=False)
+    for n, (args, inputs) in _INPLACE_NODIFF.items()
 ]
 
 MORE_KINK_CASES: list[Case] = [
@@ -905,6 +972,17 @@ MORE_KINK_CASES: list[Case] = [
       id="cdist_zero_distance"),
     C("take", lambda M, a: M.take(a, M.tensor([1, 1, 1])), fixed([1, 2, 3]),
       id="take_repeated"),
+    C("nan_to_num", lambda M, a: M.nan_to_num(a, 1.5, 100.0), fixed([_NAN, _INF, -_INF, 2]),
+      id="nan_to_num_values"),
+    C("copysign", lambda M, a, b: M.copysign(a, b), fixed([0, -0.0, 2, -3]),
+      fixed([-1, 1, -0.0, _NAN], grad=False), id="copysign_zeros"),
+    C("sinc", lambda M, a: M.sinc(a), fixed([0, 1, -2, 0.5]), id="sinc_zero"),
+    C("logaddexp", lambda M, a, b: M.logaddexp(a, b), fixed([1000, -1000, 0]),
+      fixed([1000, 0, -_INF]), id="logaddexp_extremes"),
+    C("aminmax", lambda M, a: M.aminmax(a, dim=0).min, fixed([[1, 2], [1, 0]]),
+      id="aminmax_ties"),
+    C("corrcoef", lambda M, a: M.corrcoef(a), fixed([[1, 2, 3], [3, 2, 1], [1, 3, 2]]),
+      id="corrcoef_perfect"),
 ]
 
 ALL_CASES += MORE_CASES + MORE_INPLACE_CASES
@@ -913,3 +991,4 @@ COVERED_ELSEWHERE.update({n: "tests/test_ops_more.py" for n in (
     "numel", "is_tensor", "is_floating_point", "is_nonzero", "half", "cpu", "cuda", "new_ones",
     "new_full", "new_empty", "new_tensor", "nelement", "element_size", "is_contiguous",
     "data_ptr", "stride", "storage_offset", "broadcast_shapes")})
+COVERED_ELSEWHERE["rfloordiv"] = "number // tensor: op_db case rfloordiv"

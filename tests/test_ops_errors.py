@@ -539,3 +539,43 @@ def test_lerp_refuses_mixed_dtypes_like_torch():
         cg.lerp(cg.ones(2), cg.zeros(2, dtype=cg.float64), 0.5)
     with pytest.raises(RuntimeError, match="for `weight`"):
         cg.lerp(cg.ones(2), cg.zeros(2), cg.full((2,), 0.5, dtype=cg.float64))
+
+
+BATCH2_ERRORS = {
+    "floor_divide_zero": (lambda x: cg.tensor([3]) // 0, ZeroDivisionError, "division by zero"),
+    "floor_divide_bool": (lambda x: cg.floor_divide(x > 0, x > 1), TypeError, "bool"),
+    "logaddexp_shapes": (lambda x: cg.logaddexp(x, cg.ones(4)), RuntimeError,
+                         r"\(2, 3\) and \(4,\)"),
+    "heaviside_dtype": (lambda x: cg.heaviside(x, cg.tensor([0.5])), RuntimeError,
+                        "same dtype"),
+    "positive_bool": (lambda x: cg.positive(x > 0), TypeError, "bool"),
+    "fliplr_1d": (lambda x: cg.fliplr(x[0]), RuntimeError, ">= 2-d"),
+    "bincount_2d": (lambda x: cg.bincount(cg.zeros(2, 2, dtype=cg.int64)), RuntimeError,
+                    "only 1-d integer tensors"),
+    "bincount_negative": (lambda x: cg.bincount(cg.tensor([-1, 2])), RuntimeError,
+                          "non-negative"),
+    "bincount_weights": (lambda x: cg.bincount(cg.tensor([1, 2]), cg.ones(3)), RuntimeError,
+                         "same length"),
+    "isin_numbers": (lambda x: cg.isin(1, [1, 2]), TypeError, "at least one Tensor"),
+    "tensordot_sizes": (lambda x: cg.tensordot(x, x, 1), RuntimeError,
+                        "contracted dimensions need to match"),
+    "tensordot_lists": (lambda x: cg.tensordot(x, x, ([0, 1], [0])), RuntimeError,
+                        "same length"),
+    "tensordot_dims": (lambda x: cg.tensordot(x, x, 3), RuntimeError, "dims must be between"),
+    "inner_sizes": (lambda x: cg.inner(x, cg.ones(2, 2, dtype=cg.float64)), RuntimeError,
+                    "last dimensions must match"),
+    "aminmax_empty": (lambda x: cg.aminmax(cg.ones(0)), RuntimeError, "empty"),
+    "tensor_split_zero": (lambda x: x.tensor_split(0), RuntimeError, "larger than 0"),
+    "tensor_split_0d": (lambda x: x.sum().tensor_split(2), RuntimeError, "1-dimensional"),
+    "hsplit_divisible": (lambda x: x.hsplit(2), RuntimeError, "not divisible"),
+    "vsplit_1d": (lambda x: x[0].vsplit(1), RuntimeError, "at least 2 dimension"),
+    "cov_3d": (lambda x: cg.cov(cg.ones(2, 2, 2)), RuntimeError, "two or fewer dimensions"),
+    "trapezoid_dim": (lambda x: cg.trapezoid(x, dim=2), IndexError, "out of range"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BATCH2_ERRORS))
+def test_second_batch_errors_name_the_problem(case):
+    fn, exc, pattern = BATCH2_ERRORS[case]
+    with pytest.raises(exc, match=pattern):
+        fn(_x())

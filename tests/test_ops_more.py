@@ -179,3 +179,19 @@ def test_number_mod_tensor_values_match_torch():
     a = np.array([0.7, -1.3, 2.0, 3.5])
     np.testing.assert_allclose((2.5 % cg.tensor(a)).numpy(), (2.5 % torch.tensor(a)).numpy())
     np.testing.assert_array_equal((7 % cg.tensor([3, -4])).numpy(), [1, -1])
+
+
+def test_copysign_gives_other_a_zero_gradient():
+    a = cg.tensor([1.5, -2.0], dtype=cg.float64, requires_grad=True)
+    b = cg.tensor([-1.0, 3.0], dtype=cg.float64, requires_grad=True)
+    cg.copysign(a, b).sum().backward()
+    assert a.grad.tolist() == [-1.0, -1.0] and b.grad.tolist() == [0.0, 0.0]
+
+
+def test_floor_divide_leaves_the_graph_and_matches_torch():
+    a = np.array([7.5, -7.5, 3.0, -0.5])
+    x = cg.tensor(a, requires_grad=True)
+    r = x // 2
+    assert not r.requires_grad
+    np.testing.assert_array_equal(r.numpy(), (torch.tensor(a) // 2).numpy())
+    np.testing.assert_array_equal((7.0 // cg.tensor(a)).numpy(), (7.0 // torch.tensor(a)).numpy())

@@ -56,3 +56,8 @@ class nanmedian(NamedTuple):  # noqa: N801
 class mode(NamedTuple):  # noqa: N801
     values: Tensor
     indices: Tensor
+
+
+class aminmax(NamedTuple):  # noqa: N801
+    min: Tensor  # noqa: A003
+    max: Tensor  # noqa: A003
