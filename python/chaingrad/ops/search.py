@@ -14,7 +14,7 @@ from .. import return_types as RT
 from ..autograd.function import Function, FunctionCtx
 from ..tensor import Tensor
 from ._common import as_tensor, wrap, wrap_dim
-from .sorting import argsort_array
+from .sorting import _take, argsort_array
 
 
 def _input(x: Any, op: str, what: str = "input") -> Tensor:
@@ -217,7 +217,7 @@ def _median(input: Any, dim: Any, keepdim: bool, ignore_nan: bool, op: str) -> A
         pos = _median_positions(sv, k, ignore_nan)
         idx = np.take_along_axis(order, pos, axis=k).astype(np.int64)
     it = wrap(idx)
-    values = x.gather(k, it)
+    values = _take(x, k, idx, "NanmedianBackward1" if ignore_nan else "MedianBackward1")
     if x.ndim and not keepdim:
         values, it = values.squeeze(k), it.squeeze(k)
     return (RT.nanmedian if ignore_nan else RT.median)(values, it)
@@ -253,8 +253,9 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> RT.mode:  # noqa: 
         best = int(np.argmax(cnt))  # the first (smallest value) among the most frequent
         idx[r] = int(np.flatnonzero(inv.reshape(-1) == best)[-1])
     idx_arr = np.expand_dims(idx.reshape(m.shape[:-1]), k)
-    it = wrap(np.ascontiguousarray(idx_arr))
-    values = x.gather(k, it)
+    idx_arr = np.ascontiguousarray(idx_arr)
+    it = wrap(idx_arr)
+    values = _take(x, k, idx_arr, "ModeBackward0")
     if not keepdim:
         values, it = values.squeeze(k), it.squeeze(k)
     return RT.mode(values, it)
