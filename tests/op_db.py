@@ -988,7 +988,7 @@ MORE_KINK_CASES: list[Case] = [
 ALL_CASES += MORE_CASES + MORE_INPLACE_CASES
 KINK_CASES += MORE_KINK_CASES
 COVERED_ELSEWHERE.update({n: "tests/test_ops_more.py" for n in (
-    "numel", "is_tensor", "is_floating_point", "is_nonzero", "half", "cpu", "cuda", "new_ones",
+    "numel", "is_tensor", "is_floating_point", "is_nonzero", "half", "new_ones",
     "new_full", "new_empty", "new_tensor", "nelement", "element_size", "is_contiguous",
     "data_ptr", "stride", "storage_offset", "broadcast_shapes")})
 COVERED_ELSEWHERE["rfloordiv"] = "number // tensor: op_db case rfloordiv"

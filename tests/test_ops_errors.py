@@ -445,7 +445,6 @@ MORE_ERRORS = {
     "floor_bool": (lambda x: (x > 0).floor(), TypeError, "bool"),
     "frac_int": (lambda x: cg.tensor([1]).frac(), TypeError, "floating only"),
     "sinh_not_tensor": (lambda x: cg.sinh(1.0), TypeError, "must be Tensor, not float"),
-    "cuda": (lambda x: x.cuda(), RuntimeError, "CPU only"),
     "new_zeros_negative": (lambda x: x.new_zeros(2, -1), RuntimeError, "negative dimension"),
     "new_ones_type": (lambda x: x.new_ones(2.5), TypeError, "size must be a tuple of ints"),
     "is_nonzero": (lambda x: x.is_nonzero(), RuntimeError, "with 6 values is ambiguous"),

@@ -583,8 +583,6 @@ OPS = OPS + (
            "no argument: 'torch.FloatTensor'-style name; a dtype or such name: the cast",
            lambda x: x.type(np.float32), method=MI.type_),
     OpInfo("half", CONV, None, ("half",), "float16", None, method=_cast("float16")),
-    OpInfo("cpu", CONV, None, ("cpu",), "the tensor itself", None, method=MI.cpu),
-    OpInfo("cuda", CONV, None, ("cuda",), "raises: CPU only", None, method=MI.cuda),
     *(OpInfo(n, CONV, None, (n,), note, None, method=getattr(MI, n))
       for n, note in (
           ("new_zeros", "this dtype unless dtype=; a leaf"), ("new_ones", ""),

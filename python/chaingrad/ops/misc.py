@@ -532,16 +532,6 @@ def type_(self: Tensor, dtype: Any = None, non_blocking: bool = False, **_: Any)
     return self.to(dtype)
 
 
-def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
-    """The tensor itself: chaingrad tensors live in CPU memory."""
-    return self
-
-
-def cuda(self: Tensor, device: Any = None, non_blocking: bool = False, **_: Any) -> Tensor:
-    raise RuntimeError("cuda(): chaingrad runs on the CPU only (NumPy arrays); there is no CUDA "
-                       "device. Remove the .cuda() call or use .to('cpu').")
-
-
 def _size_args(op: str, size: tuple) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
