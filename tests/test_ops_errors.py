@@ -520,6 +520,8 @@ SEARCH_INDEX_ERRORS = {
                    "same number of columns"),
     "cdist_1d": (lambda x: cg.cdist(x[0], x), RuntimeError, "at least 2 dimensions"),
     "cdist_p": (lambda x: cg.cdist(x, x, p=-1.0), RuntimeError, "non-negative p"),
+    "cdist_mode": (lambda x: cg.cdist(x, x, compute_mode="fast"), ValueError,
+                   "not a valid value for compute_mode"),
     "movedim_len": (lambda x: x.movedim((0, 1), 0), RuntimeError, "same number of dims"),
     "movedim_repeat": (lambda x: x.movedim((0, 0), (0, 1)), RuntimeError, "repeated dim"),
     "movedim_range": (lambda x: x.movedim(2, 0), IndexError, "out of range"),

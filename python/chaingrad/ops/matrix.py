@@ -339,10 +339,18 @@ def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
     return x.clone()
 
 
-def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M):
     (..., P, R), as ``norm`` of the broadcast differences (zero distances get a zero gradient,
-    as torch's)."""
+    as torch's). ``compute_mode`` is checked but every mode computes the differences (torch's
+    matmul form for large p=2 inputs rounds differently)."""
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist(): {compute_mode!r} is not a valid value for compute_mode")
     a = as_tensor(x1, "cdist: x1")
     b = as_tensor(x2, "cdist: x2")
     if a.ndim < 2 or b.ndim < 2:
