@@ -15,3 +15,49 @@ class max(NamedTuple):  # noqa: N801, A001 - torch's names
 class min(NamedTuple):  # noqa: N801, A001
     values: Tensor
     indices: Tensor
+
+
+
+class sort(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class topk(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class kthvalue(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class cummax(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class cummin(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class median(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class nanmedian(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class mode(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class aminmax(NamedTuple):  # noqa: N801
+    min: Tensor  # noqa: A003
+    max: Tensor  # noqa: A003
