@@ -35,18 +35,22 @@ from .creation import (
     full,
     full_like,
     linspace,
-    manual_seed,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from . import random, _random_ops  # noqa: F401 - torch.random; installs Tensor.random_ ...
+from ._generator import Generator, default_generator
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .ops.elementwise import add, div, exp, log, mul, neg, pow, relu, rsub, sigmoid, sub, tanh  # noqa: A004
 from .ops.elementwise import div as divide, div as true_divide, mul as multiply  # noqa: E501
 from .ops.elementwise import neg as negative, sub as subtract

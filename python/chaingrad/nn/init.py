@@ -2,7 +2,9 @@
 
 Every function writes into ``tensor._data`` under no_grad and bumps the version counter, so
 initialising a parameter that some graph saved is caught at that graph's backward. Random
-draws come from ``chaingrad.manual_seed``'s generator, so runs are reproducible.
+draws come from a chaingrad ``Generator`` (default: the one ``manual_seed`` seeds) through the
+same tensor methods and in the same order as torch's, so after ``manual_seed(s)`` a layer gets
+torch's initial parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import default_generator
+from .. import _random_ops as R
+from .._generator import Generator
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 __all__ = [
@@ -64,35 +68,38 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return generator if generator is not None else default_generator()
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: np.random.Generator | None = None) -> Tensor:
+             generator: Generator | None = None) -> Tensor:
+    """Fill with U(a, b) samples (``tensor.uniform_(a, b)``)."""
     _check(tensor, "uniform_")
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor._data.shape))
+    with no_grad():
+        return R.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Generator | None = None) -> Tensor:
+    """Fill with N(mean, std**2) samples (``tensor.normal_(mean, std)``)."""
     _check(tensor, "normal_")
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor._data.shape))
+    with no_grad():
+        return R.normal_(tensor, mean, std, generator=generator)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0, generator: np.random.Generator | None = None) -> Tensor:
-    """Normal(mean, std) restricted to [a, b], by inverse-CDF sampling like torch."""
+                  b: float = 2.0, generator: Generator | None = None) -> Tensor:
+    """Normal(mean, std) restricted to [a, b], by inverse-CDF sampling like torch: uniform in
+    [2 cdf(a) - 1, 2 cdf(b) - 1], erfinv, scale by std * sqrt(2), shift by mean, clamp."""
     _check(tensor, "trunc_normal_")
-    rng = _rng(generator)
 
     def cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    u = rng.uniform(2 * lo - 1, 2 * hi - 1, tensor._data.shape)
-    x = _erfinv(u) * std * math.sqrt(2.0) + mean
-    return _fill(tensor, np.clip(x, a, b))
+    with no_grad():
+        R.uniform_(tensor, 2 * lo - 1, 2 * hi - 1, generator=generator)
+    d = tensor._data
+    x = _erfinv(d).astype(d.dtype)
+    x = x * d.dtype.type(std * math.sqrt(2.0)) + d.dtype.type(mean)
+    return _fill(tensor, np.clip(x, d.dtype.type(a), d.dtype.type(b)))
 
 
 def _erfinv(y: np.ndarray) -> np.ndarray:
@@ -158,7 +165,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     _check(tensor, "xavier_uniform_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -168,7 +175,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: np.random.Generator | None = None) -> Tensor:
+                   generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -178,7 +185,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+                     generator: Generator | None = None) -> Tensor:
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al., 2015)."""
     _check(tensor, "kaiming_uniform_")
     if 0 in tensor._data.shape:
@@ -191,7 +198,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain / sqrt(fan)."""
     _check(tensor, "kaiming_normal_")
     if 0 in tensor._data.shape:
@@ -202,7 +209,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0,
-                generator: np.random.Generator | None = None) -> Tensor:
+                generator: Generator | None = None) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (Saxe et al.)."""
     _check(tensor, "orthogonal_")
     if tensor.ndim < 2:
@@ -211,12 +218,14 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
         return tensor
     rows = tensor._data.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(generator).standard_normal((rows, cols))
+    flat = Tensor._from_array(np.empty((rows, cols), dtype=tensor._data.dtype))
+    R.normal_(flat, 0.0, 1.0, generator=generator)
+    f = flat._data
     if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
+        f = f.T
+    q, r = np.linalg.qr(f)
     # The sign fix makes the distribution uniform over orthogonal matrices.
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor._data.shape))
+    return _fill(tensor, q.reshape(tensor._data.shape) * tensor._data.dtype.type(gain))
