@@ -78,6 +78,23 @@ from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.linalg import outer as ger
 from .ops.einsum import einsum
 from .ops.inplace import addcdiv, addcmul, lerp
+# issue 9: more of torch's top-level ops (ops/sorting, special, matrix, misc)
+from .ops.matrix import (
+    addbmm, addmm, addmv, baddbmm, block_diag, cross, diag, diag_embed, diagonal, kron, rot90,
+    trace, tril, tril_indices, triu, triu_indices,
+)
+from .ops.misc import (
+    atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors, cartesian_prod,
+    column_stack, combinations, count_nonzero, cumprod, diff, dstack, hstack, is_floating_point,
+    is_nonzero, is_tensor, log_softmax, logcumsumexp, meshgrid, nanmean, nansum, numel,
+    repeat_interleave, row_stack, softmax, std_mean, take_along_dim, var_mean, vstack,
+)
+from .ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
+from .ops.special import (  # noqa: A004
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan,
+    atan2, atanh, ceil, cosh, erf, erfc, erfinv, exp2, fix, floor, fmod, frac, hypot, log2,
+    log10, logit, remainder, round, sinh, trunc, xlogy,
+)
 from . import return_types
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402

@@ -15,3 +15,29 @@ class max(NamedTuple):  # noqa: N801, A001 - torch's names
 class min(NamedTuple):  # noqa: N801, A001
     values: Tensor
     indices: Tensor
+
+
+
+class sort(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class topk(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class kthvalue(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class cummax(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class cummin(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor

@@ -19,15 +19,20 @@ from . import elementwise as E
 from . import extrema as X
 from . import indexing as IX
 from . import inplace as I
+from . import inplace_more as IM
 from . import join as J
 from . import linalg as L
 from . import logical as LG
+from . import matrix as MX
 from . import matrix_norm as MN
+from . import misc as MI
 from . import padding as P
 from . import rearrange as RA
 from . import reduction as R
 from . import select as S
 from . import shape as SH
+from . import sorting as SO
+from . import special as SP
 from . import unary as U
 
 
@@ -328,6 +333,168 @@ OPS: tuple[OpInfo, ...] = (
     OpInfo("isub", INP, None, ("__isub__",), "", None, method=I.sub_),
     OpInfo("imul", INP, None, ("__imul__",), "", None, method=I.mul_),
     OpInfo("idiv", INP, None, ("__itruediv__",), "", None, method=I.div_),
+)
+
+
+# ------------------------------------------------------------------- issue 9: more torch ops
+MEW, SORT, MAT, MRED, GRID, CONV = (
+    "more elementwise", "sorting / order", "matrix", "more reductions", "stacking / grids",
+    "Tensor conveniences",
+)
+
+
+def _eye_like(x: Tensor) -> Tensor:
+    return x[:, :3] * 1.0
+
+
+OPS = OPS + (
+    # --------------------------------------------------------------- more elementwise
+    OpInfo("softmax", MEW, MI.softmax, ("softmax",), "dim required; dtype=; nn.functional's",
+           lambda x: MI.softmax(x, 1)),
+    OpInfo("log_softmax", MEW, MI.log_softmax, ("log_softmax",), "dim required; dtype=",
+           lambda x: MI.log_softmax(x, 1)),
+    *(OpInfo(n, MEW, getattr(SP, n), (n, *al), note, lambda x, n=n: getattr(SP, n)(x * 0.5),
+             aliases=al)
+      for n, note, al in (
+          ("sinh", "", ()), ("cosh", "", ()), ("asin", "", ("arcsin",)),
+          ("acos", "", ("arccos",)), ("atan", "", ("arctan",)), ("asinh", "", ("arcsinh",)),
+          ("atanh", "", ("arctanh",)), ("log2", "", ()), ("log10", "", ()), ("exp2", "", ()),
+          ("erf", "math.erf elementwise (no SciPy)", ()), ("erfc", "math.erfc elementwise", ()),
+          ("erfinv", "Newton-refined on erf/erfc; ±inf at ±1", ()),
+          ("logit", "eps= clamps; zero gradient outside [eps, 1 - eps]", ()),
+      )),
+    OpInfo("acosh", MEW, SP.acosh, ("acosh", "arccosh"), "", lambda x: SP.acosh(x + 1),
+           aliases=("arccosh",)),
+    *(OpInfo(n, MEW, getattr(SP, n), (n, *al), note, lambda x, n=n: getattr(SP, n)(x * 3),
+             aliases=al)
+      for n, note, al in (
+          ("floor", "zero gradient; integers copied", ()),
+          ("ceil", "zero gradient; integers copied", ()),
+          ("trunc", "zero gradient; integers copied", ("fix",)),
+          ("round", "half to even; decimals= (torch's scaling); zero gradient", ()),
+          ("frac", "x - trunc(x); gradient one", ()),
+      )),
+    OpInfo("fmod", MEW, SP.fmod, ("fmod",), "dividend's sign; d/dother = -trunc(x/y)",
+           lambda x: SP.fmod(x * 3, x)),
+    OpInfo("remainder", MEW, SP.remainder, ("remainder", "__mod__"),
+           "divisor's sign (Python's %); d/dother = -floor(x/y)",
+           lambda x: SP.remainder(x * 3, x)),
+    OpInfo("atan2", MEW, SP.atan2, ("atan2", "arctan2"), "",
+           lambda x: SP.atan2(x, x.flip(0)), aliases=("arctan2",)),
+    OpInfo("hypot", MEW, SP.hypot, ("hypot",), "", lambda x: SP.hypot(x, x.flip(0))),
+    OpInfo("xlogy", MEW, SP.xlogy, ("xlogy",), "0 where input == 0",
+           lambda x: SP.xlogy(x, x.flip(0))),
+    # --------------------------------------------------------------- sorting / order
+    OpInfo("sort", SORT, SO.sort, ("sort",),
+           "(values, indices); stable (NaN largest); gradient through gather",
+           lambda x: SO.sort(x, 1)),
+    OpInfo("argsort", SORT, SO.argsort, ("argsort",), "stable; int64", lambda x: SO.argsort(x)),
+    OpInfo("msort", SORT, SO.msort, ("msort",), "sort along dim 0", lambda x: SO.msort(x)),
+    OpInfo("topk", SORT, SO.topk, ("topk",),
+           "(values, indices), always sorted; ties: lower index first (torch's may differ)",
+           lambda x: SO.topk(x, 2)),
+    OpInfo("kthvalue", SORT, SO.kthvalue, ("kthvalue",), "k-th smallest (1-based); keepdim=",
+           lambda x: SO.kthvalue(x, 2, 1)),
+    OpInfo("cummax", SORT, SO.cummax, ("cummax",), "ties: the later index; NaN propagates",
+           lambda x: SO.cummax(x, 1)),
+    OpInfo("cummin", SORT, SO.cummin, ("cummin",), "as cummax", lambda x: SO.cummin(x, 1)),
+    # --------------------------------------------------------------- matrix
+    OpInfo("tril", MAT, MX.tril, ("tril",), "diagonal=; batched",
+           lambda x: MX.tril(x, 1)),
+    OpInfo("triu", MAT, MX.triu, ("triu",), "diagonal=; batched",
+           lambda x: MX.triu(x, -1)),
+    OpInfo("tril_indices", MAT, MX.tril_indices, (), "2 x N int64", None),
+    OpInfo("triu_indices", MAT, MX.triu_indices, (), "2 x N int64", None),
+    OpInfo("diagonal", MAT, MX.diagonal, ("diagonal",),
+           "offset, dim1, dim2; a view (in-place writes reach the input)",
+           lambda x: MX.diagonal(x, 1)),
+    OpInfo("diag_embed", MAT, MX.diag_embed, ("diag_embed",), "offset, dim1, dim2",
+           lambda x: MX.diag_embed(x, 1)),
+    OpInfo("diag", MAT, MX.diag, ("diag",), "1-D: a matrix; 2-D: a copy of a diagonal",
+           lambda x: MX.diag(x[0])),
+    OpInfo("trace", MAT, MX.trace, ("trace",), "2-D; sum of the diagonal",
+           lambda x: MX.trace(x)),
+    OpInfo("addmm", MAT, MX.addmm, ("addmm",),
+           "beta= alpha=; beta=0 ignores input (NaN too)",
+           lambda x: MX.addmm(x[:, :3], x, x[:3].T)),
+    OpInfo("addmv", MAT, MX.addmv, ("addmv",), "beta= alpha=",
+           lambda x: MX.addmv(x[:, 0], x, x[0])),
+    OpInfo("baddbmm", MAT, MX.baddbmm, ("baddbmm",), "beta= alpha=",
+           lambda x: MX.baddbmm(_eye_like(x)[None], x[None], x[:3].T[None])),
+    OpInfo("addbmm", MAT, MX.addbmm, ("addbmm",), "beta= alpha=; sums the batch",
+           lambda x: MX.addbmm(_eye_like(x), x[None], x[:3].T[None])),
+    OpInfo("kron", MAT, MX.kron, ("kron",), "composed: interleaved broadcast product",
+           lambda x: MX.kron(x, x[:2, :2])),
+    OpInfo("cross", MAT, MX.cross, ("cross",), "dim=None: first dim of size 3",
+           lambda x: MX.cross(x[:, :3], x[:, 1:])),
+    OpInfo("block_diag", MAT, MX.block_diag, (), "0-d, 1-d, 2-d blocks; dtype promotion",
+           lambda x: MX.block_diag(x, x[0])),
+    OpInfo("rot90", MAT, MX.rot90, ("rot90",), "k=, dims=; flips and a transpose",
+           lambda x: MX.rot90(x)),
+    # --------------------------------------------------------------- more reductions
+    OpInfo("cumprod", MRED, MI.cumprod, ("cumprod",),
+           "dtype=; gradient torch's reverse_cumsum(g * out) / x; with zeros an O(n^2) "
+           "composition over prod", lambda x: MI.cumprod(x, 1)),
+    OpInfo("logcumsumexp", MRED, MI.logcumsumexp, ("logcumsumexp",),
+           "logaddexp accumulated; torch's log-space backward", lambda x: MI.logcumsumexp(x, 1)),
+    OpInfo("count_nonzero", MRED, MI.count_nonzero, ("count_nonzero",), "int64; dim=",
+           lambda x: MI.count_nonzero(x > 1, 1)),
+    OpInfo("nansum", MRED, MI.nansum, ("nansum",), "zero gradient at NaN",
+           lambda x: MI.nansum(x, 1)),
+    OpInfo("nanmean", MRED, MI.nanmean, ("nanmean",), "", lambda x: MI.nanmean(x, 1)),
+    OpInfo("std_mean", MRED, MI.std_mean, (), "a plain (std, mean) tuple",
+           lambda x: MI.std_mean(x, 1)),
+    OpInfo("var_mean", MRED, MI.var_mean, (), "a plain (var, mean) tuple",
+           lambda x: MI.var_mean(x, 1)),
+    OpInfo("diff", MRED, MI.diff, ("diff",), "n=, dim=, prepend=, append=",
+           lambda x: MI.diff(x, 2)),
+    # --------------------------------------------------------------- stacking / grids
+    OpInfo("repeat_interleave", GRID, MI.repeat_interleave, ("repeat_interleave",),
+           "int or per-element counts; dim=None flattens; via index_select",
+           lambda x: MI.repeat_interleave(x, 2, 0)),
+    OpInfo("take_along_dim", GRID, MI.take_along_dim, ("take_along_dim",),
+           "broadcasts input and indices; dim=None flattens",
+           lambda x: MI.take_along_dim(x, _idx([0], [2], [1]), 1)),
+    OpInfo("hstack", GRID, MI.hstack, (), "", lambda x: MI.hstack([x, x])),
+    OpInfo("vstack", GRID, MI.vstack, (), "", lambda x: MI.vstack([x, x[0]]),
+           aliases=("row_stack",)),
+    OpInfo("dstack", GRID, MI.dstack, (), "", lambda x: MI.dstack([x, x])),
+    OpInfo("column_stack", GRID, MI.column_stack, (), "",
+           lambda x: MI.column_stack([x, x[:, 0]])),
+    OpInfo("meshgrid", GRID, MI.meshgrid, (), "indexing='ij' (default, warns) or 'xy'; views",
+           lambda x: MI.meshgrid(x[0], x[1], indexing="ij")),
+    OpInfo("atleast_1d", GRID, MI.atleast_1d, (), "", lambda x: MI.atleast_1d(x[0, 0])),
+    OpInfo("atleast_2d", GRID, MI.atleast_2d, (), "", lambda x: MI.atleast_2d(x[0])),
+    OpInfo("atleast_3d", GRID, MI.atleast_3d, (), "", lambda x: MI.atleast_3d(x)),
+    OpInfo("broadcast_tensors", GRID, MI.broadcast_tensors, (), "expanded views",
+           lambda x: MI.broadcast_tensors(x, x[0])),
+    OpInfo("broadcast_shapes", GRID, MI.broadcast_shapes, (), "returns a Size", None),
+    OpInfo("cartesian_prod", GRID, MI.cartesian_prod, (), "",
+           lambda x: MI.cartesian_prod(x[0], x[1])),
+    OpInfo("combinations", GRID, MI.combinations, (), "r=, with_replacement=",
+           lambda x: MI.combinations(x[0])),
+    # --------------------------------------------------------------- Tensor conveniences
+    OpInfo("numel", CONV, MI.numel, (), "a Python int (also Tensor.numel)", None),
+    OpInfo("is_tensor", CONV, MI.is_tensor, (), "", None),
+    OpInfo("is_floating_point", CONV, MI.is_floating_point, ("is_floating_point",), "", None),
+    OpInfo("is_nonzero", CONV, MI.is_nonzero, ("is_nonzero",), "one element only", None),
+    OpInfo("type", CONV, None, ("type",),
+           "no argument: 'torch.FloatTensor'-style name; a dtype or such name: the cast",
+           lambda x: x.type(np.float32), method=MI.type_),
+    OpInfo("half", CONV, None, ("half",), "float16", None, method=_cast("float16")),
+    OpInfo("cpu", CONV, None, ("cpu",), "the tensor itself", None, method=MI.cpu),
+    OpInfo("cuda", CONV, None, ("cuda",), "raises: CPU only", None, method=MI.cuda),
+    *(OpInfo(n, CONV, None, (n,), note, None, method=getattr(MI, n))
+      for n, note in (
+          ("new_zeros", "this dtype unless dtype=; a leaf"), ("new_ones", ""),
+          ("new_full", ""), ("new_empty", "zeros"), ("new_tensor", "a copy, detached"),
+          ("nelement", ""), ("element_size", "bytes"), ("is_contiguous", "C order"),
+          ("data_ptr", "address of the first element"), ("stride", "in elements"),
+          ("storage_offset", "in elements"),
+      )),
+    # --------------------------------------------------------------- in-place variants
+    *(OpInfo(n, "more in-place", None, (n,), "", None, method=f)
+      for n, f in IM.INPLACE.items()),
 )
 
 
