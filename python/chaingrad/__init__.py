@@ -23,6 +23,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .dtypes import get_default_dtype, set_default_dtype
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Size, Tensor
 from .creation import (
@@ -50,6 +51,7 @@ from .creation import (
 )
 from . import random, _random_ops  # noqa: F401 - torch.random; installs Tensor.random_ ...
 from ._generator import Generator, default_generator
+from .creation import bernoulli, multinomial, normal
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .ops.elementwise import add, div, exp, log, mul, neg, pow, relu, rsub, sigmoid, sub, tanh  # noqa: A004
 from .ops.elementwise import div as divide, div as true_divide, mul as multiply  # noqa: E501

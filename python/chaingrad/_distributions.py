@@ -135,13 +135,90 @@ def exponential(g: Generator, n: int, lambd: float, dtype: np.dtype) -> np.ndarr
 
 
 def _fill16(d: np.ndarray, mean: float, std: float) -> None:
-    """torch's ``normal_fill_16`` on every block of 16 of ``d`` (shape (k, 16)), in place."""
+    """torch's ``normal_fill_16`` on every block of 16 of ``d`` (shape (k, 16)), in place:
+    u1 = 1 - first half, u2 = second half, r = sqrt(-2 log u1), theta = 2 pi u2; cos into the
+    first half, sin into the second, then ``* std + mean`` (fused)."""
+    if d.dtype == np.float32:
+        _fill16_avx2(d, mean, std)
+        return
     u1 = 1 - d[:, :8]
     u2 = d[:, 8:]
     r = np.sqrt(-2 * _log(u1))
     theta = d.dtype.type(2.0 * np.pi) * u2
     d[:, :8] = _fma(r * _cos(theta), std, mean)
     d[:, 8:] = _fma(r * _sin(theta), std, mean)
+
+
+# float32 blocks: torch's AVX2 kernel (x86-64 builds; its normal kernel is never the AVX-512
+# one) computes log, sin and cos with Cephes-style single-precision polynomials (Pommier's
+# avx_mathfun), where the compiler fuses multiply-adds. Emulated here step by step in float32
+# (a fused step is exact in float64, then rounded once), which reproduces its bits.
+_F32 = np.float32
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+          1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+          3.3333331174e-1)
+_MIN_NORMAL = np.array(0x00800000, dtype=np.int32).view(np.float32)
+_HALF_BITS = int(np.array(0.5, dtype=np.float32).view(np.int32))
+
+
+def _mad32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
+    """float32 ``a * b + c`` with one rounding."""
+    return (a.astype(np.float64) * np.asarray(b, dtype=np.float64)
+            + np.asarray(c, dtype=np.float64)).astype(_F32)
+
+
+def _log_avx2(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(x, _MIN_NORMAL)
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 0x7F).astype(_F32) + _F32(1)
+    m = ((bits & ~0x7F800000) | _HALF_BITS).view(_F32)  # mantissa in [0.5, 1)
+    small = m < _F32(0.707106781186547524)
+    e = e - small.astype(_F32)
+    m = (m - _F32(1)) + np.where(small, m, _F32(0))
+    z = m * m
+    y = np.full_like(m, _F32(_LOG_P[0]))
+    for c in _LOG_P[1:]:
+        y = _mad32(y, m, _F32(c))
+    y = y * m
+    y = _mad32(y, z, e * _F32(-2.12194440e-4))
+    y = y - z * _F32(0.5)
+    return _mad32(e, _F32(0.693359375), m + y)
+
+
+def _sincos_avx2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    neg = x < 0
+    x = np.abs(x)
+    j = (x * _F32(1.27323954473516)).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F32)
+    for c in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
+        x = _mad32(y, _F32(c), x)  # extended-precision reduction by pi/4
+    sin_neg = neg ^ ((j & 4) != 0)
+    cos_neg = (~(j - 2) & 4) != 0
+    first = (j & 2) == 0
+    z = x * x
+    pc = np.full_like(x, _F32(2.443315711809948e-5))
+    pc = _mad32(pc, z, _F32(-1.388731625493765e-3))
+    pc = _mad32(pc, z, _F32(4.166664568298827e-2))
+    pc = pc * z
+    pc = _mad32(pc, z, -(z * _F32(0.5))) + _F32(1)
+    ps = np.full_like(x, _F32(-1.9515295891e-4))
+    ps = _mad32(ps, z, _F32(8.3321608736e-3))
+    ps = _mad32(ps, z, _F32(-1.6666654611e-1))
+    ps = _mad32(ps * z, x, x)
+    s = np.where(first, ps, pc)
+    c = np.where(first, pc, ps)
+    return np.where(sin_neg, -s, s), np.where(cos_neg, -c, c)
+
+
+def _fill16_avx2(d: np.ndarray, mean: float, std: float) -> None:
+    u1 = _F32(1) - d[:, :8]
+    u2 = d[:, 8:]
+    r = np.sqrt(_F32(-2) * _log_avx2(u1))
+    s, c = _sincos_avx2(_F32(2.0 * np.pi) * u2)
+    m, sd = _F32(mean), _F32(std)
+    d[:, :8] = _mad32(r * c, sd, m)
+    d[:, 8:] = _mad32(r * s, sd, m)
 
 
 def normal_fill(g: Generator, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:
@@ -256,3 +333,23 @@ def geometric(g: Generator, n: int, p: float, dtype: np.dtype) -> np.ndarray:
     """torch's ``geometric_``: ceil(log(u) / log1p(-p)), u a double uniform."""
     u = uniform(g, n, np.dtype(np.float64))
     return np.ceil(_log(u) / math.log1p(-p)).astype(dtype)
+
+
+def multinomial(g: Generator, p: np.ndarray, k: int, replacement: bool) -> np.ndarray:
+    """torch's CPU ``multinomial`` on rows of ``p`` (2-D): without replacement (or k == 1)
+    the top-k of p / q with q ~ Exp(1) (one draw per entry); with replacement a binary search
+    of one double uniform per sample in each row's normalised running sum."""
+    if not replacement or k == 1:
+        q = exponential(g, p.size, 1.0, p.dtype).reshape(p.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            key = p / q
+        if k == 1:
+            return np.argmax(key, axis=-1)[:, None].astype(np.int64)
+        return np.argsort(-key, axis=-1, kind="stable")[:, :k].astype(np.int64)
+    out = np.empty((p.shape[0], k), dtype=np.int64)
+    for i, row in enumerate(p):
+        cum = np.cumsum(row)  # running sum in p's dtype, normalised by its last value
+        cum = cum / cum[-1]
+        u = uniform(g, k, np.dtype(np.float64))
+        out[i] = np.searchsorted(cum, u, side="left")
+    return out

@@ -74,7 +74,10 @@ class Generator:
         self._next_float: float | None = None
 
     def manual_seed(self, seed: Any) -> Generator:
-        """Seed the generator (torch accepts any int in [-2**63, 2**64)); returns self."""
+        """Seed the generator with an int in [-2**63, 2**64) (negative ones wrap); returns
+        self. ``chaingrad.manual_seed`` also takes floats and numeric strings, as torch's."""
+        if isinstance(seed, (float, np.floating)):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         self._seed_engine(_check_seed(seed))
         return self
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _distributions as D
 from ._generator import Generator, check_generator, default_generator
-from .dtypes import resolve_dtype
+from .dtypes import get_default_dtype, resolve_dtype
 from .random import manual_seed
 from .tensor import Tensor
 
@@ -33,8 +33,10 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _dt(dtype: Any, default: Any = np.float32) -> np.dtype:
-    return resolve_dtype(dtype) if dtype is not None else np.dtype(default)
+def _dt(dtype: Any, default: Any = None) -> np.dtype:
+    if dtype is not None:
+        return resolve_dtype(dtype)
+    return np.dtype(default) if default is not None else get_default_dtype()
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -70,7 +72,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
-        dtype = np.float32 if isinstance(fill_value, float) else (
+        dtype = get_default_dtype() if isinstance(fill_value, float) else (
             np.bool_ if isinstance(fill_value, bool) else np.int64)
     return _finish(np.full(_shape((size,)), fill_value, dtype=_dt(dtype)), requires_grad)
 
@@ -107,7 +109,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     floating = any(isinstance(v, float) for v in (start, end, step))
-    arr = np.arange(start, end, step, dtype=_dt(dtype, np.float32 if floating else np.int64))
+    arr = np.arange(start, end, step, dtype=_dt(dtype, None if floating else np.int64))
     return _finish(arr, requires_grad)
 
 
@@ -236,3 +238,95 @@ def randperm(n: int, generator: Generator | None = None, dtype: Any = None,
     if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
         raise RuntimeError(f"n is too large for result tensor type: {dt}")
     return _finish(D.randperm(g, n).astype(dt), requires_grad)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None  # noqa: A002
+              ) -> Tensor:
+    """0/1 draws with probability ``input`` elementwise (or the number ``p``), input's dtype."""
+    from . import _random_ops as R
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    out = Tensor._from_array(np.empty(input._data.shape, dtype=input._data.dtype))
+    return R.bernoulli_(out, input if p is None else p, generator=generator)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator: Generator | None = None) -> Tensor:
+    """Category indices drawn from each row of (unnormalised) probabilities ``input`` (1-D or
+    2-D), torch's algorithm and numbers."""
+    g = check_generator(generator, "multinomial")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    k = _int_arg(num_samples, "num_samples", "multinomial")
+    p = input._data
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if p.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{p.dtype}")
+    if k <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and k > p.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rows = p.reshape(-1, p.shape[-1]) if p.ndim == 2 else p.reshape(1, -1)
+    if rows.size and not (np.all(rows >= 0) and np.all(np.isfinite(rows))):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(rows.sum(axis=-1) <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    out = D.multinomial(g, rows, k, bool(replacement))
+    return Tensor._from_array(out if p.ndim == 2 else out.reshape(-1))
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
+           generator: Generator | None = None, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples. ``normal(mean, std, size)`` with numbers, or ``mean``/``std`` tensors
+    (broadcast; the samples are ``N(0, 1) * std + mean`` as torch computes them, and like torch
+    their gradient with respect to ``mean`` and ``std`` is zero)."""
+    from . import _random_ops as R
+
+    g = check_generator(generator, "normal")
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal(): with a number mean and std, 'size' is required")
+        shape = _shape((size,))
+        out = Tensor._from_array(np.empty(shape, dtype=_float_dt(dtype, "normal")))
+        R.normal_(out, mean, std, generator=g)
+        return _finish(out._data, requires_grad)
+    if size is not None:
+        raise TypeError("normal(): 'size' is only accepted with a number mean and std")
+    if st and std._data.size and np.any(std._data < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not st and float(std) < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    ref = mean if mt else std
+    dt = ref._data.dtype
+    if dt.kind != "f":
+        raise RuntimeError(f"normal expects floating point mean/std tensors, got {dt}")
+    mshape = mean._data.shape if mt else ()
+    sshape = std._data.shape if st else ()
+    if mt and not st:
+        shape = mshape
+        out = Tensor._from_array(np.empty(shape, dtype=dt))
+        noise = R.normal_(out, 0.0, float(std), generator=g)._data
+        vals = noise + mean._data
+    else:
+        try:
+            shape = np.broadcast_shapes(mshape, sshape)
+        except ValueError:
+            raise RuntimeError(f"normal: mean of shape {mshape} and std of shape {sshape} "
+                               "cannot be broadcast together") from None
+        out = Tensor._from_array(np.empty(shape, dtype=dt))
+        noise = R.normal_(out, 0.0, 1.0, generator=g)._data
+        m = mean._data if mt else dt.type(mean)
+        vals = noise * std._data + m
+    res = Tensor._from_array(np.asarray(vals, dtype=dt))
+    grads = [t for t in (mean, std) if isinstance(t, Tensor) and t.requires_grad]
+    for t in grads:  # zero gradient, as torch's NormalBackward
+        res = res + t * 0
+    return res

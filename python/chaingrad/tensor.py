@@ -17,10 +17,9 @@ import numpy as np
 from . import _bridge
 from . import engine as _engine
 from ._format import format_tensor
-from .dtypes import resolve_dtype
+from .dtypes import get_default_dtype, resolve_dtype
 
 _GRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_DEFAULT_FLOAT = np.dtype(np.float32)
 
 
 class Size(tuple):
@@ -400,7 +399,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if want is None:
         if not isinstance(data, (np.ndarray, np.generic)):
             if kind == "f":
-                want = _DEFAULT_FLOAT
+                want = get_default_dtype()
             elif kind in "iu":
                 want = np.dtype(np.int64)
         if want is None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -196,7 +197,7 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(Tensor._from_array(
-            np.full(num_parameters, init, dtype=dtype or np.float32)))
+            np.full(num_parameters, init, dtype=dtype or get_default_dtype())))
 
     def reset_parameters(self) -> None:
         self.weight._data[...] = self.init

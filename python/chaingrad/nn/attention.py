@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -18,7 +19,7 @@ __all__ = ["MultiheadAttention"]
 
 
 def _param(*shape: int, dtype: Any) -> Parameter:
-    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or np.float32)))
+    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or get_default_dtype())))
 
 
 class MultiheadAttention(Module):

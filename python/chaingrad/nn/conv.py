@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -53,7 +54,7 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         w = np.empty((out_channels, in_channels // groups) + self.kernel_size,
-                     dtype=dtype or np.float32)
+                     dtype=dtype or get_default_dtype())
         self.weight = Parameter(Tensor._from_array(w))
         if bias:
             self.bias = Parameter(Tensor._from_array(np.empty(out_channels, dtype=w.dtype)))

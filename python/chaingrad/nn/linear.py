@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -18,7 +19,7 @@ __all__ = ["Identity", "Linear", "Bilinear"]
 
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
-    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or np.float32)))
+    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or get_default_dtype())))
 
 
 class Identity(Module):

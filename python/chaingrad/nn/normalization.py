@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -29,7 +30,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = dtype or np.float32
+        dt = dtype or get_default_dtype()
         if elementwise_affine:
             self.weight = Parameter(Tensor._from_array(np.ones(shape, dtype=dt)))
             if bias:
@@ -71,7 +72,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dt = dtype or np.float32
+        dt = dtype or get_default_dtype()
         if affine:
             self.weight = Parameter(Tensor._from_array(np.ones(num_features, dtype=dt)))
             if bias:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -28,7 +29,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _param(*shape: int, dtype: Any) -> Parameter:
-    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or np.float32)))
+    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or get_default_dtype())))
 
 
 def _split(t: Tensor, n: int) -> list[Tensor]:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import grad_mode as _gm
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -34,7 +35,7 @@ class Embedding(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
-            w = np.empty((num_embeddings, embedding_dim), dtype=dtype or np.float32)
+            w = np.empty((num_embeddings, embedding_dim), dtype=dtype or get_default_dtype())
             self.weight = Parameter(Tensor._from_array(w), requires_grad=not _freeze)
             self.reset_parameters()
         else:
