@@ -1,7 +1,7 @@
 """Fit y = sin(x) with a cubic written as nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1)).
 
 After the "nn module" program of PyTorch's "Learning PyTorch with Examples". Runs unchanged on
-torch: replace the imports by `import torch`.
+torch: replace the import by `import torch`.
 """
 
 import math
