@@ -10,6 +10,7 @@ every program must finish and its loss must fall.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import pathlib
@@ -50,29 +51,52 @@ def torch_source(source: str) -> str:
     return out
 
 
+def _subprocess(launcher: str, args: list[str], stdin: str, engine: str | None) -> str:
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    if engine is not None:
+        env["CHAINGRAD_ENGINE"] = engine
+    proc = subprocess.run(
+        [sys.executable, "-c", launcher, *args], input=stdin, capture_output=True, text=True,
+        env=env, cwd=PROGRAMS, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, f"{args} failed:\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
 def run(name: str, source: str, engine: str | None) -> list[str]:
     """Run `source` as the program `name` (its own __file__, so it finds its data) and return
     its output lines."""
-    path = PROGRAMS / name
     launcher = (
         "import sys\n"
         "path, source = sys.argv[1], sys.stdin.read()\n"
         "exec(compile(source, path, 'exec'), {'__name__': '__main__', '__file__': path})\n"
     )
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
-    if engine is not None:
-        env["CHAINGRAD_ENGINE"] = engine
-    proc = subprocess.run(
-        [sys.executable, "-c", launcher, str(path)], input=source, capture_output=True,
-        text=True, env=env, cwd=PROGRAMS, timeout=300, check=False,
-    )
-    assert proc.returncode == 0, f"{name} failed:\n{proc.stderr[-3000:]}"
-    return proc.stdout.splitlines()
+    return _subprocess(launcher, [str(PROGRAMS / name)], source, engine).splitlines()
+
+
+_SEPARATOR = "=== torch program: "
 
 
 def torch_output(name: str) -> list[str]:
-    if name not in _torch_outputs:
-        _torch_outputs[name] = run(name, torch_source((PROGRAMS / name).read_text()), None)
+    """The program's output under torch. All the programs run in one subprocess (importing
+    torch once), each in a fresh namespace from torch's default dtype."""
+    if not _torch_outputs:
+        launcher = (
+            "import json, sys, torch\n"
+            "for path, source in json.load(sys.stdin):\n"
+            "    torch.set_default_dtype(torch.float32)\n"
+            f"    print({_SEPARATOR!r} + path, flush=True)\n"
+            "    exec(compile(source, path, 'exec'), {'__name__': '__main__', '__file__': path})\n"
+        )
+        programs = [[str(PROGRAMS / n), torch_source((PROGRAMS / n).read_text())]
+                    for n in sorted(LOSS_LINES)]
+        current = None
+        for line in _subprocess(launcher, [], json.dumps(programs), None).splitlines():
+            if line.startswith(_SEPARATOR):
+                current = _torch_outputs.setdefault(pathlib.Path(line[len(_SEPARATOR):]).name, [])
+            else:
+                assert current is not None, line
+                current.append(line)
     return _torch_outputs[name]
 
 
