@@ -9,7 +9,7 @@ were checked against torch 2.13 (tests/test_random.py compares numbers and state
   range is below 2**28 and ``random64()`` otherwise; ``random_()`` is ``random64() % 2**63`` for
   int64, ``random() % (max + 1)`` for narrower ints, ``% (2**digits + 1)`` for floats;
 - uniform: double ``(random64() & (2**53-1)) * 2**-53``, float ``(random() & (2**24-1)) *
-  2**-24``, scaled as ``x * (to - from) + from`` in the tensor's dtype;
+  2**-24``, scaled as ``fma(x, to - from, from)`` in the tensor's dtype;
 - ``randperm(n)``: Fisher-Yates, ``z = random() % (n - i)``, swap ``i`` and ``i + z``.
 """
 
@@ -34,8 +34,6 @@ def random_from_to(g: Generator, n: int, low: int, high: int, dtype: np.dtype) -
     rng = high - low
     v = g._random64(n) if rng >= 1 << 28 else g._random(n)
     off = v % _unsigned(rng)
-    if dtype.kind == "f":
-        return (off.astype(np.float64) + low).astype(dtype)
     # (v % range) + base in 64-bit two's complement, then cast like static_cast<T>.
     out = (off + _unsigned(low)).view(np.int64)
     return out.astype(dtype)
@@ -252,13 +250,10 @@ _LIBM = {name: np.frompyfunc(getattr(math, name), 1, 1)
 
 
 def _libm(name: str, x: np.ndarray) -> np.ndarray:
+    """glibc's ``name`` elementwise, in double, cast back to x's dtype."""
     if x.size == 0:
         return x.copy()
-    if x.dtype == np.float32:
-        # float kernels call logf/cosf/sinf: the double result rounded once (glibc's float
-        # functions are correctly rounded in practice).
-        return _LIBM[name](x.astype(np.float64)).astype(np.float64).astype(np.float32)
-    return _LIBM[name](x).astype(np.float64)
+    return _LIBM[name](x.astype(np.float64)).astype(np.float64).astype(x.dtype)
 
 
 def _log(x: np.ndarray) -> np.ndarray:
