@@ -92,6 +92,21 @@ from .ops.misc import (
     repeat_interleave, row_stack, softmax, std_mean, take_along_dim, var_mean, vstack,
 )
 from .ops.sorting import argsort, cummax, cummin, kthvalue, msort, sort, topk
+from .ops.search import (
+    bucketize, histc, median, mode, nanmedian, nanquantile, quantile, searchsorted, unique,
+    unique_consecutive,
+)
+from .ops.index_more import (
+    index_add, index_copy, index_fill, masked_scatter, narrow_copy, scatter_reduce, take,
+)
+from .ops.matrix import cdist
+from .ops.misc import moveaxis, movedim
+from .ops.extra import (
+    aminmax, argwhere, bincount, copysign, corrcoef, cov, cumulative_trapezoid, deg2rad, dsplit,
+    fliplr, flipud, float_power, floor_divide, heaviside, hsplit, inner, isin, logaddexp,
+    logaddexp2, nan_to_num, positive, rad2deg, ravel, sgn, signbit, sinc, tensor_split,
+    tensordot, trapezoid, vsplit,
+)
 from .ops.special import (  # noqa: A004
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan,
     atan2, atanh, ceil, cosh, erf, erfc, erfinv, exp2, fix, floor, fmod, frac, hypot, log2,

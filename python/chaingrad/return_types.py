@@ -41,3 +41,23 @@ class cummax(NamedTuple):  # noqa: N801
 class cummin(NamedTuple):  # noqa: N801
     values: Tensor
     indices: Tensor
+
+
+class median(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class nanmedian(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class mode(NamedTuple):  # noqa: N801
+    values: Tensor
+    indices: Tensor
+
+
+class aminmax(NamedTuple):  # noqa: N801
+    min: Tensor  # noqa: A003
+    max: Tensor  # noqa: A003

@@ -16,7 +16,9 @@ import numpy as np
 from ..tensor import Tensor
 from . import einsum as EIN
 from . import elementwise as E
+from . import extra as EX
 from . import extrema as X
+from . import index_more as IXM
 from . import indexing as IX
 from . import inplace as I
 from . import inplace_more as IM
@@ -29,6 +31,7 @@ from . import misc as MI
 from . import padding as P
 from . import rearrange as RA
 from . import reduction as R
+from . import search as SE
 from . import select as S
 from . import shape as SH
 from . import sorting as SO
@@ -337,10 +340,14 @@ OPS: tuple[OpInfo, ...] = (
 
 
 # ------------------------------------------------------------------- issue 9: more torch ops
-MEW, SORT, MAT, MRED, GRID, CONV = (
+MEW, SORT, MAT, MRED, GRID, IDX2, CONV = (
     "more elementwise", "sorting / order", "matrix", "more reductions", "stacking / grids",
-    "Tensor conveniences",
+    "more indexing", "Tensor conveniences",
 )
+
+
+def _rremainder(self: Tensor, other: Any) -> Tensor:
+    return SP.remainder(other, self)
 
 
 def _eye_like(x: Tensor) -> Tensor:
@@ -379,6 +386,8 @@ OPS = OPS + (
     OpInfo("remainder", MEW, SP.remainder, ("remainder", "__mod__"),
            "divisor's sign (Python's %); d/dother = -floor(x/y)",
            lambda x: SP.remainder(x * 3, x)),
+    OpInfo("rremainder", MEW, None, ("__rmod__",), "number % tensor",
+           lambda x: 2.5 % x, method=_rremainder),
     OpInfo("atan2", MEW, SP.atan2, ("atan2", "arctan2"), "",
            lambda x: SP.atan2(x, x.flip(0)), aliases=("arctan2",)),
     OpInfo("hypot", MEW, SP.hypot, ("hypot",), "", lambda x: SP.hypot(x, x.flip(0))),
@@ -473,6 +482,98 @@ OPS = OPS + (
            lambda x: MI.cartesian_prod(x[0], x[1])),
     OpInfo("combinations", GRID, MI.combinations, (), "r=, with_replacement=",
            lambda x: MI.combinations(x[0])),
+    OpInfo("movedim", GRID, MI.movedim, ("movedim", "moveaxis"), "a permuted view",
+           lambda x: MI.movedim(x[None], 0, -1), aliases=("moveaxis",)),
+    # --------------------------------------------------------------- search / statistics
+    OpInfo("searchsorted", SORT, SE.searchsorted, (),
+           "1-D or matching leading dims; right=/side=/sorter=/out_int32=", None),
+    OpInfo("bucketize", SORT, SE.bucketize, (), "right=, out_int32=", None),
+    OpInfo("unique", SORT, SE.unique, ("unique",),
+           "sorted (also for sorted=False); return_inverse, return_counts, dim=; not "
+           "differentiable", None),
+    OpInfo("unique_consecutive", SORT, SE.unique_consecutive, ("unique_consecutive",),
+           "return_inverse, return_counts, dim=", None),
+    OpInfo("histc", SORT, SE.histc, ("histc",), "bins, min, max; not differentiable", None),
+    OpInfo("median", SORT, SE.median, ("median",),
+           "median(x): lower median, gradient spread over equal elements; median(x, dim): "
+           "(values, indices)", lambda x: SE.median(x, 1).values),
+    OpInfo("nanmedian", SORT, SE.nanmedian, ("nanmedian",), "ignores NaN",
+           lambda x: SE.nanmedian(x)),
+    OpInfo("mode", SORT, SE.mode, ("mode",),
+           "(values, indices): most frequent, ties the smallest value, its last index",
+           lambda x: SE.mode(x).values),
+    OpInfo("quantile", SORT, SE.quantile, ("quantile",),
+           "q number or 1-D tensor; dim, keepdim, interpolation=; sort + gather + lerp",
+           lambda x: SE.quantile(x, 0.3, 1)),
+    OpInfo("nanquantile", SORT, SE.nanquantile, ("nanquantile",), "ignores NaN",
+           lambda x: SE.nanquantile(x, 0.3, 1)),
+    # --------------------------------------------------------------- more indexing
+    OpInfo("index_add", IDX2, IXM.index_add, ("index_add",), "alpha=; via scatter_add",
+           lambda x: IXM.index_add(x, 1, _idx(0, 0), x[:, :2])),
+    OpInfo("index_copy", IDX2, IXM.index_copy, ("index_copy",), "via scatter",
+           lambda x: IXM.index_copy(x, 1, _idx(3, 0), x[:, :2])),
+    OpInfo("index_fill", IDX2, IXM.index_fill, ("index_fill",),
+           "number or 0-d tensor value; via masked_fill",
+           lambda x: IXM.index_fill(x, 1, _idx(3, 0), 0.5)),
+    OpInfo("masked_scatter", IDX2, IXM.masked_scatter, ("masked_scatter",),
+           "mask broadcasts; source's leading elements in row-major order",
+           lambda x: IXM.masked_scatter(x, x > 1, x * 2)),
+    OpInfo("take", IDX2, IXM.take, ("take",), "flattened; negative indices wrap",
+           lambda x: IXM.take(x, _idx(0, -1))),
+    OpInfo("narrow_copy", IDX2, IXM.narrow_copy, ("narrow_copy",), "narrow + clone",
+           lambda x: IXM.narrow_copy(x, 1, 1, 2)),
+    OpInfo("scatter_reduce", IDX2, IXM.scatter_reduce, ("scatter_reduce",),
+           "sum, mean (composed); amax/amin (ties share), prod (no zeros); include_self=",
+           lambda x: IXM.scatter_reduce(x, 1, _idx([0, 0], [1, 1], [2, 2]), x[:, :2], "amax")),
+    OpInfo("cdist", MAT, MX.cdist, (), "norm of broadcast differences; batched",
+           lambda x: MX.cdist(x, x[:2])),
+    # --------------------------------------------------------------- second batch
+    OpInfo("floor_divide", MEW, EX.floor_divide, ("floor_divide", "__floordiv__"),
+           "Python's //; not differentiable (torch has no derivative)",
+           lambda x: EX.floor_divide(x, 0.3)),
+    OpInfo("rfloordiv", MEW, None, ("__rfloordiv__",), "number // tensor", None,
+           method=EX._rfloordiv),
+    OpInfo("logaddexp", MEW, EX.logaddexp, ("logaddexp",), "",
+           lambda x: EX.logaddexp(x, x.flip(0))),
+    OpInfo("logaddexp2", MEW, EX.logaddexp2, ("logaddexp2",), "",
+           lambda x: EX.logaddexp2(x, x.flip(0))),
+    OpInfo("nan_to_num", MEW, EX.nan_to_num, ("nan_to_num",),
+           "nan=, posinf=, neginf=; zero gradient where replaced", lambda x: EX.nan_to_num(x)),
+    OpInfo("copysign", MEW, EX.copysign, ("copysign",), "float result",
+           lambda x: EX.copysign(x, -x.flip(0))),
+    OpInfo("sinc", MEW, EX.sinc, ("sinc",), "1 at 0", lambda x: EX.sinc(x)),
+    OpInfo("deg2rad", MEW, EX.deg2rad, ("deg2rad",), "", lambda x: EX.deg2rad(x)),
+    OpInfo("rad2deg", MEW, EX.rad2deg, ("rad2deg",), "", lambda x: EX.rad2deg(x)),
+    OpInfo("float_power", MEW, EX.float_power, ("float_power",), "in float64",
+           lambda x: EX.float_power(x, 2.5)),
+    OpInfo("sgn", MEW, EX.sgn, ("sgn",), "sign (real tensors)", lambda x: EX.sgn(x)),
+    OpInfo("signbit", MEW, EX.signbit, ("signbit",), "bool", None),
+    OpInfo("heaviside", MEW, EX.heaviside, ("heaviside",), "not differentiable", None),
+    OpInfo("positive", MEW, EX.positive, ("positive",), "the input itself",
+           lambda x: EX.positive(x)),
+    OpInfo("fliplr", GRID, EX.fliplr, ("fliplr",), "", lambda x: EX.fliplr(x)),
+    OpInfo("flipud", GRID, EX.flipud, ("flipud",), "", lambda x: EX.flipud(x)),
+    OpInfo("ravel", GRID, EX.ravel, ("ravel",), "", lambda x: EX.ravel(x)),
+    OpInfo("tensor_split", GRID, EX.tensor_split, ("tensor_split",),
+           "sections or indices; views", lambda x: EX.tensor_split(x, 3, 1)[0]),
+    OpInfo("hsplit", GRID, EX.hsplit, ("hsplit",), "", lambda x: EX.hsplit(x, 2)[1]),
+    OpInfo("vsplit", GRID, EX.vsplit, ("vsplit",), "", lambda x: EX.vsplit(x, [1])[1]),
+    OpInfo("dsplit", GRID, EX.dsplit, ("dsplit",), "", lambda x: EX.dsplit(x[None], 2)[0]),
+    OpInfo("argwhere", SORT, EX.argwhere, ("argwhere",), "(N, ndim) int64", None),
+    OpInfo("bincount", SORT, EX.bincount, ("bincount",), "weights=, minlength=", None),
+    OpInfo("isin", SORT, EX.isin, (), "bool; invert=", None),
+    OpInfo("aminmax", MRED, EX.aminmax, ("aminmax",), "(min, max); dim=, keepdim=",
+           lambda x: EX.aminmax(x, dim=1).max),
+    OpInfo("trapezoid", MRED, EX.trapezoid, (), "dx= or sample points x; dim=",
+           lambda x: EX.trapezoid(x)),
+    OpInfo("cumulative_trapezoid", MRED, EX.cumulative_trapezoid, (), "",
+           lambda x: EX.cumulative_trapezoid(x)),
+    OpInfo("cov", MRED, EX.cov, ("cov",), "rows are variables; correction=",
+           lambda x: EX.cov(x)),
+    OpInfo("corrcoef", MRED, EX.corrcoef, ("corrcoef",), "", lambda x: EX.corrcoef(x)),
+    OpInfo("tensordot", MAT, EX.tensordot, (), "dims int or pairs; permute + matmul",
+           lambda x: EX.tensordot(x, x, ([1], [1]))),
+    OpInfo("inner", MAT, EX.inner, ("inner",), "", lambda x: EX.inner(x, x)),
     # --------------------------------------------------------------- Tensor conveniences
     OpInfo("numel", CONV, MI.numel, (), "a Python int (also Tensor.numel)", None),
     OpInfo("is_tensor", CONV, MI.is_tensor, (), "", None),

@@ -390,6 +390,10 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
     ``end - (end - input) * (1 - w)`` otherwise, for accuracy near 1)."""
     a = as_tensor(input)
     e = as_tensor(end)
+    for name, t in (("end", e), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != a.dtype:
+            raise RuntimeError(f"lerp: expected dtype {a.dtype} for `{name}` but got dtype "
+                               f"{t.dtype}")
     if isinstance(weight, Tensor):
         return E.add(a, E.mul(weight, E.sub(e, a)))
     w = float(weight)

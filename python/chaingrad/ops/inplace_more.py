@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..tensor import Tensor
+from . import extra as EX
+from . import index_more as IXM
 from . import matrix as MX
 from . import misc as MI
 from . import special as SP
@@ -35,6 +37,10 @@ _SOURCES = {
         "arccosh", "arctanh", "arctan2", "fix")},
     **{n: getattr(MX, n) for n in ("tril", "triu", "addmm", "addmv", "baddbmm", "addbmm")},
     "cumprod": MI.cumprod,
+    **{n: getattr(IXM, n) for n in ("index_add", "index_copy", "index_fill", "masked_scatter",
+                                    "scatter_reduce")},
+    **{n: getattr(EX, n) for n in ("floor_divide", "nan_to_num", "copysign", "sinc", "deg2rad",
+                                   "rad2deg", "sgn")},
 }
 
 INPLACE: dict[str, Callable[..., Tensor]] = {

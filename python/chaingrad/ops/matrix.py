@@ -337,3 +337,29 @@ def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
     if k == 3:
         return x.flip(d0).transpose(d0, d1)
     return x.clone()
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M):
+    (..., P, R), as ``norm`` of the broadcast differences (zero distances get a zero gradient,
+    as torch's)."""
+    a = as_tensor(x1, "cdist: x1")
+    b = as_tensor(x2, "cdist: x2")
+    if a.ndim < 2 or b.ndim < 2:
+        raise ShapeError(f"cdist(): x1 and x2 must have at least 2 dimensions, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if a.shape[-1] != b.shape[-1]:
+        raise ShapeError(f"cdist(): X1 and X2 must have the same number of columns. X1: "
+                         f"{a.shape[-1]} X2: {b.shape[-1]}")
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or p < 0:
+        raise RuntimeError(f"cdist(): only supports non-negative p values, got {p!r}")
+    if a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
+        raise RuntimeError(f"cdist(): only supports floating-point dtypes, got "
+                           f"{a._data.dtype} and {b._data.dtype}")
+    try:
+        np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"cdist(): batch shapes {tuple(a.shape[:-2])} and "
+                         f"{tuple(b.shape[:-2])} cannot be broadcast together") from None
+    diff = a.unsqueeze(-2) - b.unsqueeze(-3)
+    return diff.norm(p=float(p), dim=-1)

@@ -632,3 +632,30 @@ def storage_offset(self: Tensor) -> int:
         return 0
     off = data_ptr(self) - int(base.__array_interface__["data"][0])
     return off // self._data.itemsize
+
+
+def movedim(input: Any, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """Move dims ``source`` to positions ``destination`` (ints or sequences), the others keeping
+    their order: a permuted view."""
+    x = _input(input, "movedim")
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim(): Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
+    n = x.ndim
+    s = [wrap_dim(d, n, "movedim") for d in src]
+    t = [wrap_dim(d, n, "movedim") for d in dst]
+    if len(set(s)) != len(s) or len(set(t)) != len(t):
+        raise RuntimeError(f"movedim(): repeated dim in source {src} or destination {dst}")
+    if n == 0:
+        return x.permute(())
+    order: list[int | None] = [None] * n
+    for a, b in zip(s, t):
+        order[b] = a
+    rest = iter(d for d in range(n) if d not in s)
+    perm = [o if o is not None else next(rest) for o in order]
+    return x.permute(*perm)
+
+
+moveaxis = movedim

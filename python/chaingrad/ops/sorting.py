@@ -16,7 +16,19 @@ import numpy as np
 from .. import return_types as RT
 from ..tensor import Tensor
 from ._common import wrap, wrap_dim
-from .indexing import gather
+from .indexing import Gather, gather
+
+_NAMED: dict[str, type] = {}
+
+
+def _take(a: Tensor, d: int, idx: np.ndarray, name: str) -> Tensor:
+    """``gather(a, d, idx)`` recorded under torch's node name (SortBackward0, ...)."""
+    if a.ndim == 0:
+        return gather(a, d, wrap(idx))
+    cls = _NAMED.get(name)
+    if cls is None:
+        cls = _NAMED[name] = type(name, (Gather,), {"_backward_name": name})
+    return cls.apply(a, d, idx)
 
 
 def _input(x: Any, op: str) -> Tensor:
@@ -59,8 +71,7 @@ def sort(input: Any, dim: int = -1, descending: bool = False, *,  # noqa: A002
     if stable is not None:
         _check_bool(stable, "stable", "sort")
     d, idx = _sorted_indices(a, dim, descending, "sort")
-    it = wrap(idx)
-    return RT.sort(gather(a, d, it), it)
+    return RT.sort(_take(a, d, idx, "SortBackward0"), wrap(idx))
 
 
 def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False,  # noqa: A002
@@ -99,8 +110,7 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     _, idx = _sorted_indices(a, d, largest, "topk")
     if a.ndim:
         idx = np.ascontiguousarray(np.take(idx, np.arange(k), axis=d))
-    it = wrap(idx)
-    return RT.topk(gather(a, d, it), it)
+    return RT.topk(_take(a, d, idx, "TopkBackward0"), wrap(idx))
 
 
 def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False,  # noqa: A002
@@ -114,7 +124,7 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False,  # noqa: 
     if a.ndim:
         idx = np.ascontiguousarray(np.take(idx, [k - 1], axis=d))
     it = wrap(idx)
-    values = gather(a, d, it)
+    values = _take(a, d, idx, "KthvalueBackward0")
     if a.ndim and not keepdim:
         values, it = values.squeeze(d), it.squeeze(d)
     return RT.kthvalue(values, it)
@@ -139,8 +149,8 @@ def _cumulative_extreme(input: Any, dim: int, largest: bool, op: str) -> tuple: 
     shape[d] = x.shape[d]
     pos = np.arange(x.shape[d], dtype=np.int64).reshape(shape)
     idx = np.maximum.accumulate(np.where(upd, pos, 0), axis=d)
-    it = wrap(np.ascontiguousarray(idx))
-    return gather(a, d, it), it
+    idx = np.ascontiguousarray(idx)
+    return _take(a, d, idx, "CummaxBackward0" if largest else "CumminBackward0"), wrap(idx)
 
 
 def cummax(input: Any, dim: int) -> RT.cummax:  # noqa: A002

@@ -77,7 +77,7 @@ def _erfc_array(d: np.ndarray) -> np.ndarray:
 
 
 def _erfinv_array(d: np.ndarray) -> np.ndarray:
-    """erf's inverse: Giles' (2010) approximation, then Newton steps on erf (erfc in the tails,
+    """erf's inverse: Giles' (2010) approximation, then Halley steps on erf (erfc in the tails,
     where 1 - |y| is exact) to full double precision."""
     y = np.abs(d.astype(np.float64))
     inside = y < 1
@@ -94,10 +94,25 @@ def _erfinv_array(d: np.ndarray) -> np.ndarray:
               0.00943887047, 1.00167406, 2.83297682):
         p2 = c + p2 * w2
     x = np.where(w < 5.0, p1, p2) * ys
+    # Halley steps (cubic convergence from the approximation's ~1e-7) on f(x) = erf(x) - y,
+    # evaluated as (1 - y) - erfc(x) in the tail where 1 - y is exact; only the elements not
+    # yet converged are evaluated again (math.erf/erfc are Python calls per element).
     tail = ys > 0.5
-    for _ in range(3):
-        r = np.where(tail, (1.0 - ys) - _erfc_array(x), _erf_array(x) - ys)
-        x = x - r / (_TWO_OVER_SQRT_PI * np.exp(-x * x))
+    todo = np.flatnonzero(inside & (ys > 0))
+    xf, yf, tf = x.reshape(-1), ys.reshape(-1), tail.reshape(-1)
+    for _ in range(8):
+        if todo.size == 0:
+            break
+        xi, yi, ti = xf[todo], yf[todo], tf[todo]
+        r = np.empty_like(xi)
+        r[ti] = (1.0 - yi[ti]) - _erfc_array(xi[ti])
+        r[~ti] = _erf_array(xi[~ti]) - yi[~ti]
+        fp = _TWO_OVER_SQRT_PI * np.exp(-xi * xi)
+        step = r / (fp + xi * r)
+        xf[todo] = xi - step
+        # Cubic convergence: after a step of relative size <= 1e-9 the error is ~1e-27.
+        todo = todo[np.abs(step) > 1e-9 * np.abs(xi)]
+    x = xf.reshape(ys.shape)
     x = np.where(inside, x, np.where(y == 1, np.inf, np.nan))
     return np.copysign(x, d)
 
