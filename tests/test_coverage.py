@@ -193,6 +193,31 @@ def test_device_and_cuda():
     assert cg.newaxis is None and cg.inf == float("inf")
 
 
+@pytest.mark.parametrize("make", [
+    lambda d: cg.tensor([1.0], device=d), lambda d: cg.as_tensor([1.0], device=d),
+    lambda d: cg.zeros(2, device=d), lambda d: cg.ones(2, device=d),
+    lambda d: cg.empty(2, device=d), lambda d: cg.full((2,), 1.0, device=d),
+    lambda d: cg.randn(2, device=d), lambda d: cg.rand(2, device=d),
+    lambda d: cg.randint(3, (2,), device=d), lambda d: cg.randperm(3, device=d),
+    lambda d: cg.normal(0.0, 1.0, (2,), device=d), lambda d: cg.arange(3, device=d),
+    lambda d: cg.linspace(0, 1, 3, device=d), lambda d: cg.eye(2, device=d),
+    lambda d: cg.zeros_like(cg.ones(2), device=d), lambda d: cg.ones_like(cg.ones(2), device=d),
+    lambda d: cg.full_like(cg.ones(2), 3.0, device=d),
+    lambda d: cg.empty_like(cg.ones(2), device=d), lambda d: cg.rand_like(cg.ones(2), device=d),
+    lambda d: cg.randn_like(cg.ones(2), device=d),
+    lambda d: cg.randint_like(cg.ones(2), 3, device=d),
+])
+def test_factories_take_device(make):
+    # torch code passes device= to every factory; the CPU is accepted in each spelling,
+    # another device raises the clear CPU-only error.
+    for d in (None, "cpu", "cpu:0", cg.device("cpu")):
+        assert make(d).device == cg.device("cpu")
+    with pytest.raises(NotImplementedError, match="CPU-only"):
+        make("cuda")
+    with pytest.raises(RuntimeError, match="device type"):
+        make("gpu")
+
+
 def test_messages_are_well_formed():
     for ns in _missing.namespaces():
         for name in _missing.names(ns):

@@ -25,15 +25,16 @@ class LegendrePolynomial3(torch.autograd.Function):
 
 
 dtype = torch.float64
+device = torch.device("cpu")  # or torch.device("cuda:0") on a GPU
 
-x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
+x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
 y = torch.sin(x)
 
 # The weights start close enough to the answer for the fit to converge.
-a = torch.full((), 0.0, dtype=dtype, requires_grad=True)
-b = torch.full((), -1.0, dtype=dtype, requires_grad=True)
-c = torch.full((), 0.0, dtype=dtype, requires_grad=True)
-d = torch.full((), 0.3, dtype=dtype, requires_grad=True)
+a = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+b = torch.full((), -1.0, device=device, dtype=dtype, requires_grad=True)
+c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
 
 learning_rate = 5e-6
 for t in range(2000):

@@ -9,17 +9,18 @@ import math
 import chaingrad as torch
 
 dtype = torch.float64
+device = torch.device("cpu")  # or torch.device("cuda:0") on a GPU
 torch.manual_seed(0)
 
 # Input and output data.
-x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
+x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
 y = torch.sin(x)
 
 # Random weights.
-a = torch.randn((), dtype=dtype)
-b = torch.randn((), dtype=dtype)
-c = torch.randn((), dtype=dtype)
-d = torch.randn((), dtype=dtype)
+a = torch.randn((), device=device, dtype=dtype)
+b = torch.randn((), device=device, dtype=dtype)
+c = torch.randn((), device=device, dtype=dtype)
+d = torch.randn((), device=device, dtype=dtype)
 
 learning_rate = 1e-6
 for t in range(2000):

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _device
 from . import _distributions as D
 from ._generator import Generator, check_generator, default_generator
 from .dtypes import get_default_dtype, resolve_dtype
@@ -26,6 +27,13 @@ def _shape(size: tuple) -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
+def _check_device(device: Any) -> None:
+    """Factories take torch's ``device=``; the CPU is chaingrad's only device, and any other
+    raises the coverage table's clear error (see ``chaingrad.device``)."""
+    if device is not None:
+        _device.device(device)
+
+
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._from_array(arr)
     if requires_grad:
@@ -39,12 +47,14 @@ def _dt(dtype: Any, default: Any = None) -> np.dtype:
     return np.dtype(default) if default is not None else get_default_dtype()
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``; Python floats become float32, like torch."""
+    _check_device(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    _check_device(device)
     if isinstance(data, Tensor) and (dtype is None or resolve_dtype(dtype) == data.dtype):
         return data
     return Tensor(data, dtype=dtype)
@@ -58,19 +68,24 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor._from_array(arr)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     return _finish(np.zeros(_shape(size), dtype=_dt(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     return _finish(np.ones(_shape(size), dtype=_dt(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     return _finish(np.empty(_shape(size), dtype=_dt(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     if dtype is None:
         dtype = get_default_dtype() if isinstance(fill_value, float) else (
             np.bool_ if isinstance(fill_value, bool) else np.int64)
@@ -84,26 +99,29 @@ def _float_dt(dtype: Any, fn: str) -> np.dtype:
     return dt
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples; torch's numbers after ``manual_seed`` (see docs/random.md)."""
+    _check_device(device)
     g = check_generator(generator, "randn")
     shape, dt = _shape(size), _float_dt(dtype, "randn")
     n = int(np.prod(shape, dtype=np.int64))
     return _finish(D.normal(g, n, 0.0, 1.0, dt).reshape(shape), requires_grad)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1); torch's numbers after ``manual_seed``."""
+    _check_device(device)
     g = check_generator(generator, "rand")
     shape, dt = _shape(size), _float_dt(dtype, "rand")
     n = int(np.prod(shape, dtype=np.int64))
     return _finish(D.uniform(g, n, dt).reshape(shape), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -113,14 +131,17 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
     return _finish(arr, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None,
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     return _finish(np.linspace(start, end, steps, dtype=_dt(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None,
+        device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad)
 
 
@@ -130,34 +151,44 @@ def _like(t: Any, dtype: Any) -> tuple:
     return t._data.shape, (resolve_dtype(dtype) if dtype is not None else t.dtype)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: Any = None,
+               device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return _finish(np.zeros(shape, dtype=dt), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: Any = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return _finish(np.ones(shape, dtype=dt), requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return _finish(np.full(shape, fill_value, dtype=dt), requires_grad)
 
 
-def randn_like(t: Tensor, generator: Generator | None = None, dtype: Any = None,
+def randn_like(t: Tensor, generator: Generator | None = None, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def rand_like(t: Tensor, generator: Generator | None = None, dtype: Any = None,
+def rand_like(t: Tensor, generator: Generator | None = None, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Tensor, dtype: Any = None,
+               device: Any = None, requires_grad: bool = False) -> Tensor:
+    _check_device(device)
     shape, dt = _like(t, dtype)
     return _finish(np.empty(shape, dtype=dt), requires_grad)
 
@@ -201,10 +232,11 @@ def _fill_from_to(shape: tuple, low: int, high: int, dt: np.dtype, g: Generator)
 
 
 def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None,
-            generator: Generator | None = None, dtype: Any = None,
+            generator: Generator | None = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
     """Integers uniform in [low, high) (int64 unless ``dtype``); torch's numbers after
     ``manual_seed``. Call as ``randint(high, size)`` or ``randint(low, high, size)``."""
+    _check_device(device)
     g = check_generator(generator, "randint")
     low, high, size = _randint_args(args, low, high, size, "randint")
     if size is None:
@@ -214,19 +246,21 @@ def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None,
 
 
 def randint_like(input: Tensor, *args: Any, low: Any = None, high: Any = None,  # noqa: A002
-                 generator: Generator | None = None, dtype: Any = None,
+                 generator: Generator | None = None, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
     """``randint`` with ``input``'s shape and dtype: ``randint_like(t, high)`` or
     ``randint_like(t, low, high)``."""
+    _check_device(device)
     g = check_generator(generator, "randint_like")
     shape, dt = _like(input, dtype)
     low, high, _ = _randint_args(args, low, high, (), "randint_like")
     return _finish(_fill_from_to(shape, low, high, dt, g), requires_grad)
 
 
-def randperm(n: int, generator: Generator | None = None, dtype: Any = None,
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64 unless ``dtype``), torch's for the same seed."""
+    _check_device(device)
     g = check_generator(generator, "randperm")
     n = _int_arg(n, "n", "randperm")
     if n < 0:
@@ -282,11 +316,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
-           generator: Generator | None = None, dtype: Any = None,
+           generator: Generator | None = None, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Normal samples. ``normal(mean, std, size)`` with numbers, or ``mean``/``std`` tensors
     (broadcast; the samples are ``N(0, 1) * std + mean`` as torch computes them, and like torch
     their gradient with respect to ``mean`` and ``std`` is zero)."""
+    _check_device(device)
     from . import _random_ops as R
 
     g = check_generator(generator, "normal")
