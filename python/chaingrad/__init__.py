@@ -85,3 +85,27 @@ from .serialization import load, save  # noqa: E402
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
+
+# Every public name, for `from chaingrad import *` and for type checkers (mypy --strict treats a
+# name imported here as private unless listed). tests/test_typing.py fails when a name is missing.
+__all__ = [
+    "Size", "Tensor", "abs", "absolute", "add", "addcdiv", "addcmul", "all", "allclose", "amax",
+    "amin", "any", "arange", "argmax", "argmin", "as_tensor", "autograd", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bool", "broadcast_to", "cat", "chunk",
+    "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "creation",
+    "cumsum", "div", "divide", "dot", "double", "dtypes", "einsum", "empty", "empty_like",
+    "enable_grad", "engine", "eq", "equal", "exp", "expm1", "eye", "flatten", "flip", "float",
+    "float16", "float32", "float64", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "grad_mode", "gt", "half", "index_select", "int", "int16", "int32", "int64", "int8",
+    "is_grad_enabled", "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "linalg", "linspace",
+    "load", "log", "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp",
+    "long", "lt", "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum",
+    "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "narrow", "ne", "neg", "negative",
+    "nn", "no_grad", "nonzero", "norm", "ones", "ones_like", "ops", "optim", "outer", "pad",
+    "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "reciprocal",
+    "relu", "reshape", "return_types", "roll", "rsqrt", "rsub", "save", "scatter", "scatter_add",
+    "select", "serialization", "set_grad_enabled", "short", "sigmoid", "sign", "sin", "split",
+    "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims",
+    "t", "tan", "tanh", "tensor", "tile", "transpose", "true_divide", "uint8", "unbind",
+    "unflatten", "unsqueeze", "var", "where", "zeros", "zeros_like"
+]
