@@ -61,9 +61,10 @@ def test_short_training_learns(arch: str, epochs: int, min_acc: float,
 def test_early_stopping_restores_best(data: T.DigitsData) -> None:
     cg.manual_seed(0)
     model = T.build_mlp(data.x_train)
-    # lr=0: the validation loss never improves after epoch 1, so patience 2 stops at epoch 3
+    # lr=0: the weights never change (only batch-norm statistics move), so the validation loss
+    # soon stops improving and patience 2 stops two epochs after the best one
     hist = T.fit(model, data, "mlp", epochs=10, lr=0.0, patience=2, verbose=False)
-    assert hist.stopped_early and len(hist.train_loss) == 3 and hist.best_epoch == 1
+    assert hist.stopped_early and len(hist.train_loss) == hist.best_epoch + 2 < 10
 
 
 def test_fit_progress_is_plain_lines_off_a_terminal(data: T.DigitsData) -> None:

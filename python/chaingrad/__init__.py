@@ -23,6 +23,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .dtypes import get_default_dtype, set_default_dtype
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Size, Tensor
 from .creation import (
@@ -35,18 +36,23 @@ from .creation import (
     full,
     full_like,
     linspace,
-    manual_seed,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from . import random, _random_ops  # noqa: F401 - torch.random; installs Tensor.random_ ...
+from ._generator import Generator, default_generator
+from .creation import bernoulli, multinomial, normal
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .ops.elementwise import add, div, exp, log, mul, neg, pow, relu, rsub, sigmoid, sub, tanh  # noqa: A004
 from .ops.elementwise import div as divide, div as true_divide, mul as multiply  # noqa: E501
 from .ops.elementwise import neg as negative, sub as subtract
@@ -80,32 +86,47 @@ from . import linalg  # noqa: E402
 
 __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402
+from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
 
+# torch names chaingrad lacks raise a NotImplementedError saying what to use instead (an
+# AttributeError too, so hasattr() probes are False); docs/coverage.md lists them all.
+from math import e, inf, nan, pi  # noqa: E402
+from ._device import device  # noqa: E402
+from . import cuda  # noqa: E402
+from . import _missing  # noqa: E402
+
+newaxis = None
+_missing.install_tensor_placeholders(Tensor)
+__getattr__ = _missing.module_getattr("torch", __name__)
+
 # Every public name, for `from chaingrad import *` and for type checkers (mypy --strict treats a
 # name imported here as private unless listed). tests/test_typing.py fails when a name is missing.
 __all__ = [
-    "Size", "Tensor", "abs", "absolute", "add", "addcdiv", "addcmul", "all", "allclose", "amax",
-    "amin", "any", "arange", "argmax", "argmin", "as_tensor", "autograd", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bool", "broadcast_to", "cat", "chunk",
-    "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat", "concatenate", "cos", "creation",
-    "cumsum", "div", "divide", "dot", "double", "dtypes", "einsum", "empty", "empty_like",
-    "enable_grad", "engine", "eq", "equal", "exp", "expm1", "eye", "flatten", "flip", "float",
-    "float16", "float32", "float64", "from_numpy", "full", "full_like", "gather", "ge", "ger",
-    "grad_mode", "gt", "half", "index_select", "int", "int16", "int32", "int64", "int8",
-    "is_grad_enabled", "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "linalg", "linspace",
-    "load", "log", "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp",
-    "long", "lt", "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "narrow", "ne", "neg", "negative",
-    "nn", "no_grad", "nonzero", "norm", "ones", "ones_like", "ops", "optim", "outer", "pad",
-    "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "reciprocal",
-    "relu", "reshape", "return_types", "roll", "rsqrt", "rsub", "save", "scatter", "scatter_add",
-    "select", "serialization", "set_grad_enabled", "short", "sigmoid", "sign", "sin", "split",
-    "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "swapdims",
-    "t", "tan", "tanh", "tensor", "tile", "transpose", "true_divide", "uint8", "unbind",
-    "unflatten", "unsqueeze", "var", "where", "zeros", "zeros_like"
+    "Generator", "Size", "Tensor", "abs", "absolute", "add", "addcdiv", "addcmul", "all",
+    "allclose", "amax", "amin", "any", "arange", "argmax", "argmin", "as_tensor", "autograd",
+    "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bool",
+    "broadcast_to", "cat", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat",
+    "concatenate", "cos", "creation", "cuda", "cumsum", "default_generator", "device", "div",
+    "divide", "dot", "double", "dtypes", "e", "einsum", "empty", "empty_like", "enable_grad",
+    "engine", "eq", "equal", "exp", "expm1", "eye", "flatten", "flip", "float", "float16",
+    "float32", "float64", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "get_default_dtype", "get_rng_state", "grad_mode", "gt", "half", "index_select", "inf",
+    "initial_seed", "int", "int16", "int32", "int64", "int8", "is_grad_enabled", "isclose",
+    "isfinite", "isinf", "isnan", "le", "lerp", "linalg", "linspace", "load", "log", "log1p",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp", "long", "lt",
+    "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "multinomial", "multiply", "mv", "nan", "narrow", "ne", "neg",
+    "negative", "newaxis", "nn", "no_grad", "nonzero", "norm", "normal", "ones", "ones_like",
+    "ops", "optim", "outer", "pad", "permute", "pi", "pow", "prod", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "random", "randperm", "reciprocal", "relu", "reshape",
+    "return_types", "roll", "rsqrt", "rsub", "save", "scatter", "scatter_add", "seed", "select",
+    "serialization", "set_default_dtype", "set_grad_enabled", "set_rng_state", "short", "sigmoid",
+    "sign", "sin", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
+    "swapaxes", "swapdims", "t", "tan", "tanh", "tensor", "tile", "transpose", "true_divide",
+    "uint8", "unbind", "unflatten", "unsqueeze", "utils", "var", "where", "zeros", "zeros_like"
 ]

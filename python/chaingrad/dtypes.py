@@ -34,3 +34,19 @@ def category(dt: np.dtype) -> Any:
     """bool < integer < floating, as in torch's promotion rules."""
     k = dt.kind
     return 2 if k == "f" else (0 if k == "b" else 1)
+
+
+_default_float = [float32]
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype of new floating tensors and parameters (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(d: Any) -> None:
+    """Change the default floating dtype (``torch.set_default_dtype``): float32/64 or float16."""
+    dt = resolve_dtype(d)
+    if dt.kind != "f":
+        raise TypeError(f"only floating-point types are supported as the default type, got {dt}")
+    _default_float[0] = dt

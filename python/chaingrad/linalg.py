@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+from . import _missing
 from .ops.matrix_norm import linalg_norm as norm
 from .ops.matrix_norm import matrix_norm, svdvals, vector_norm
 
 __all__ = ["matrix_norm", "norm", "svdvals", "vector_norm"]
+__getattr__ = _missing.module_getattr("torch.linalg", __name__)

@@ -226,7 +226,7 @@ class _Decoder:
         raise self.fail(f"unknown node type {t!r}")
 
 
-def load(f: PathLike | BinaryIO, map_location: Any = None, weights_only: bool = True) -> Any:
+def load(f: PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool = True) -> Any:
     """Read an object written by ``save``. Never unpickles (``weights_only`` and
     ``map_location`` are accepted for torch compatibility and have no effect).
 

@@ -17,7 +17,7 @@ import numpy as np
 from . import _bridge
 from . import engine as _engine
 from ._format import format_tensor
-from .dtypes import resolve_dtype
+from .dtypes import get_default_dtype, resolve_dtype
 
 if TYPE_CHECKING:
     # The types of the methods _ops_install attaches (generated: tools/gen_tensor_stub.py).
@@ -26,7 +26,6 @@ else:
     _TensorMethods = object
 
 _GRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_DEFAULT_FLOAT = np.dtype(np.float32)
 
 
 class Size(tuple):
@@ -239,6 +238,22 @@ class Tensor(_TensorMethods):
     def numel(self) -> int:
         return int(self._data.size)
 
+    # Device probes torch code makes: chaingrad tensors always live on the CPU, dense.
+    @property
+    def device(self) -> Any:
+        from ._device import CPU
+
+        return CPU
+
+    is_cpu = True
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is already on the CPU), as torch returns ``self`` there."""
+        return self
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -406,7 +421,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if want is None:
         if not isinstance(data, (np.ndarray, np.generic)):
             if kind == "f":
-                want = _DEFAULT_FLOAT
+                want = get_default_dtype()
             elif kind in "iu":
                 want = np.dtype(np.int64)
         if want is None:

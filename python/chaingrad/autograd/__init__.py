@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _bridge
+from .. import _bridge, _missing
 from .. import engine as _engine
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -19,6 +19,7 @@ __all__ = [
     "Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled",
 ]
+__getattr__ = _missing.module_getattr("torch.autograd", __name__)
 
 
 def _as_seq(x: Any) -> tuple:
@@ -92,7 +93,7 @@ def _run(edges: list, grads: list, retain_graph: bool, create_graph: bool,
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Any = None) -> None:
+             create_graph: bool = False, *, inputs: Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every reached leaf's ``.grad`` (or only ``inputs``)."""
     outs = _as_seq(tensors)
     gouts = _grad_seq(grad_tensors, len(outs))
@@ -123,7 +124,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
+         create_graph: bool = False, *, allow_unused: bool | None = None,
          materialize_grads: bool = False) -> tuple:
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
     outs = _as_seq(outputs)

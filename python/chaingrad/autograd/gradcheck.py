@@ -100,9 +100,9 @@ def _fail(msg: str, raise_exception: bool) -> bool:
     return False
 
 
-def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, raise_exception: bool = True, nondet_tol: float = 0.0) -> bool:
-    """Compare autograd's Jacobian of ``fn`` at ``inputs`` with central differences.
+    """Compare autograd's Jacobian of ``func`` at ``inputs`` with central differences.
 
     Inputs that require grad must be float64 (float32 differences are too coarse). On a
     mismatch, the report names the output, the input and the worst element (by position in
@@ -116,15 +116,15 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
             )
     if not _diff_inputs(inputs):
         raise ValueError("gradcheck: no input requires grad; there is nothing to check")
-    num, out_shapes = _numerical(fn, inputs, eps)
+    num, out_shapes = _numerical(func, inputs, eps)
     if not out_shapes:
-        raise ValueError("gradcheck: fn returned no floating-point tensor output")
-    ana = _analytical(fn, inputs)
-    again = _analytical(fn, inputs)
+        raise ValueError("gradcheck: func returned no floating-point tensor output")
+    ana = _analytical(func, inputs)
+    again = _analytical(func, inputs)
     for i in _diff_inputs(inputs):
         in_shape = tuple(inputs[i].shape)
         if len(ana[i]) != len(num[i]):
-            return _fail("gradcheck: fn returned a different number of outputs on the "
+            return _fail("gradcheck: func returned a different number of outputs on the "
                          "analytical and the numerical pass", raise_exception)
         for j in range(len(num[i])):
             n, a, b = num[i][j], ana[i][j], again[i][j]
@@ -151,7 +151,7 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     return True
 
 
-def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Sequence | None = None,
+def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Sequence | None = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   raise_exception: bool = True, seed: int = 0, nondet_tol: float = 0.0) -> bool:
     """gradcheck of the first derivative: checks second derivatives (``create_graph``).
@@ -163,7 +163,7 @@ def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Sequence | None = Non
 
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     with _gm.enable_grad():
-        outs = _outputs(fn, inputs)
+        outs = _outputs(func, inputs)
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
         grad_outputs = [
@@ -181,7 +181,7 @@ def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Sequence | None = Non
         ins, gos = args[:n_in], args[n_in:]
         # The first derivative must be recorded even while gradcheck perturbs under no_grad.
         with _gm.enable_grad():
-            o = _outputs(fn, ins)
+            o = _outputs(func, ins)
             used = [(oo, g) for oo, g in zip(o, gos) if oo.requires_grad]
             if not used:
                 return tuple(Tensor._from_array(np.zeros(ins[i].shape)) for i in diff_idx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _missing
 from . import functional, init, utils
 from .activation import (
     CELU,
@@ -65,3 +66,4 @@ __all__ = [
     "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus",
     "Tanh", "Unflatten", "functional", "init", "utils",
 ]
+__getattr__ = _missing.module_getattr("torch.nn", __name__)

@@ -30,3 +30,13 @@ def check_ndim(layer: Module, x: Tensor, allowed: tuple[int, ...], what: str) ->
     if x.ndim not in allowed:
         raise RuntimeError(f"{layer._layer()}: expected {what} input, got shape "
                          f"{tuple(x.shape)}")
+
+
+def check_device(device: Any) -> None:
+    """A layer's ``device`` argument: chaingrad's only device is the CPU (None, "cpu",
+    ``chaingrad.device("cpu")``); any other raises."""
+    if device is None:
+        return
+    name = device if isinstance(device, str) else str(getattr(device, "type", device))
+    if name.split(":")[0] != "cpu":
+        raise RuntimeError(f"chaingrad runs on the CPU only; got device {name!r}")

@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
+from ._checks import check_device
 from .module import Module
 from .parameter import Parameter
 
@@ -192,11 +194,13 @@ class Softmin(_DimActivation):
 class PReLU(Module):
     """LeakyReLU whose negative slope is learned: one shared value or one per channel."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(Tensor._from_array(
-            np.full(num_parameters, init, dtype=dtype or np.float32)))
+            np.full(num_parameters, init, dtype=dtype or get_default_dtype())))
 
     def reset_parameters(self) -> None:
         self.weight._data[...] = self.init

@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_input
+from ._checks import check_device, check_input
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter
@@ -18,7 +19,7 @@ __all__ = ["MultiheadAttention"]
 
 
 def _param(*shape: int, dtype: Any) -> Parameter:
-    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or np.float32)))
+    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or get_default_dtype())))
 
 
 class MultiheadAttention(Module):
@@ -33,7 +34,9 @@ class MultiheadAttention(Module):
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
-                 vdim: int | None = None, batch_first: bool = False, dtype: Any = None) -> None:
+                 vdim: int | None = None, batch_first: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_input
+from ._checks import check_device, check_input
 from .functional._utils import pair
 from .module import Module
 from .parameter import Parameter
@@ -25,7 +26,8 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         n = self._nd
         if groups <= 0:
@@ -53,7 +55,7 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         w = np.empty((out_channels, in_channels // groups) + self.kernel_size,
-                     dtype=dtype or np.float32)
+                     dtype=dtype or get_default_dtype())
         self.weight = Parameter(Tensor._from_array(w))
         if bias:
             self.bias = Parameter(Tensor._from_array(np.empty(out_channels, dtype=w.dtype)))

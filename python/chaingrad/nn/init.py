@@ -2,18 +2,23 @@
 
 Every function writes into ``tensor._data`` under no_grad and bumps the version counter, so
 initialising a parameter that some graph saved is caught at that graph's backward. Random
-draws come from ``chaingrad.manual_seed``'s generator, so runs are reproducible.
+draws come from a chaingrad ``Generator`` (default: the one ``manual_seed`` seeds) through the
+same tensor methods and in the same order as torch's, so after ``manual_seed(s)`` a layer gets
+torch's initial parameters.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ..creation import default_generator
+from .. import _random_ops as R
+from .._generator import Generator
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 __all__ = [
@@ -64,59 +69,75 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return generator if generator is not None else default_generator()
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: np.random.Generator | None = None) -> Tensor:
+             generator: Generator | None = None) -> Tensor:
+    """Fill with U(a, b) samples (``tensor.uniform_(a, b)``)."""
     _check(tensor, "uniform_")
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor._data.shape))
+    with no_grad():
+        return R.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Generator | None = None) -> Tensor:
+    """Fill with N(mean, std**2) samples (``tensor.normal_(mean, std)``)."""
     _check(tensor, "normal_")
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor._data.shape))
+    with no_grad():
+        return R.normal_(tensor, mean, std, generator=generator)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0, generator: np.random.Generator | None = None) -> Tensor:
-    """Normal(mean, std) restricted to [a, b], by inverse-CDF sampling like torch."""
+                  b: float = 2.0, generator: Generator | None = None) -> Tensor:
+    """Normal(mean, std) restricted to [a, b], by rejection as torch 2.13 does it (same draws):
+    when [a, b] holds more than 30% of the mass, redraw the out-of-range elements from a whole
+    new ``normal_`` until none is left; otherwise uniform proposals on [a, b], each accepted
+    when log(u) > -(x - mean)**2 / (2 std**2) - log_peak."""
     _check(tensor, "trunc_normal_")
-    rng = _rng(generator)
+    if tensor.numel() == 0:
+        return tensor
 
     def cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
-    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    u = rng.uniform(2 * lo - 1, 2 * hi - 1, tensor._data.shape)
-    x = _erfinv(u) * std * math.sqrt(2.0) + mean
-    return _fill(tensor, np.clip(x, a, b))
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    dt = tensor._data.dtype
+    shape = tensor._data.shape
 
+    def fresh() -> Tensor:
+        return Tensor._from_array(np.empty(shape, dtype=dt))
 
-def _erfinv(y: np.ndarray) -> np.ndarray:
-    # Giles' single-precision approximation refined by two Newton steps on erf (exact math.erf),
-    # accurate to float64 rounding on (-1, 1).
-    y = np.clip(np.asarray(y, dtype=np.float64), -1 + 1e-15, 1 - 1e-15)
-    w = -np.log((1.0 - y) * (1.0 + y))
-    small = w < 5.0
-    ws = w - 2.5
-    p1 = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p1 = c + p1 * ws
-    wl = np.sqrt(np.maximum(w, 5.0)) - 3.0
-    p2 = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        p2 = c + p2 * wl
-    x = np.where(small, p1, p2) * y
-    erf = np.frompyfunc(math.erf, 1, 1)
-    for _ in range(2):
-        err = erf(x).astype(np.float64) - y
-        x = x - err / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
+    with no_grad():
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = dt.type(a), dt.type(b)
+            result = R.normal_(fresh(), mean, std, generator=generator)._data
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                redraw = R.normal_(fresh(), mean, std, generator=generator)._data
+                result = np.where(mask, redraw, result)
+            return _fill(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        t = dt.type
+
+        def log_pdf(x: np.ndarray) -> np.ndarray:
+            d = (x - t(mean)) / t(std)
+            return d * d * t(-0.5) - t(log_peak)
+
+        def accept(x: np.ndarray) -> np.ndarray:
+            u = R.uniform_(fresh(), generator=generator)._data
+            with np.errstate(divide="ignore"):
+                return np.log(u) > log_pdf(x)
+
+        result = R.uniform_(fresh(), a, b, generator=generator)._data
+        pending = accept(result)
+        while pending.any():
+            cand = R.uniform_(fresh(), a, b, generator=generator)._data
+            result = np.where(pending, cand, result)
+            pending = np.where(pending, accept(cand), pending)
+        return _fill(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -158,7 +179,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     _check(tensor, "xavier_uniform_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -168,7 +189,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
-                   generator: np.random.Generator | None = None) -> Tensor:
+                   generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -178,20 +199,21 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+                     generator: Generator | None = None) -> Tensor:
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al., 2015)."""
     _check(tensor, "kaiming_uniform_")
     if 0 in tensor._data.shape:
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # torch's order of operations (the same rounding)
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain / sqrt(fan)."""
     _check(tensor, "kaiming_normal_")
     if 0 in tensor._data.shape:
@@ -202,7 +224,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0,
-                generator: np.random.Generator | None = None) -> Tensor:
+                generator: Generator | None = None) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (Saxe et al.)."""
     _check(tensor, "orthogonal_")
     if tensor.ndim < 2:
@@ -211,12 +233,14 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
         return tensor
     rows = tensor._data.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(generator).standard_normal((rows, cols))
+    flat = Tensor._from_array(np.empty((rows, cols), dtype=tensor._data.dtype))
+    R.normal_(flat, 0.0, 1.0, generator=generator)
+    f = flat._data
     if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
+        f = f.T
+    q, r = np.linalg.qr(f)
     # The sign fix makes the distribution uniform over orthogonal matrices.
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor._data.shape))
+    return _fill(tensor, q.reshape(tensor._data.shape) * tensor._data.dtype.type(gain))

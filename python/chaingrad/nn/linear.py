@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_input
+from ._checks import check_device, check_input
 from .module import Module
 from .parameter import Parameter
 
@@ -18,7 +19,7 @@ __all__ = ["Identity", "Linear", "Bilinear"]
 
 
 def _empty(*shape: int, dtype: Any = None) -> Parameter:
-    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or np.float32)))
+    return Parameter(Tensor._from_array(np.empty(shape, dtype=dtype or get_default_dtype())))
 
 
 class Identity(Module):
@@ -39,7 +40,8 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: in_features and out_features must be non-negative, got "
@@ -79,7 +81,8 @@ class Bilinear(Module):
     """y = x1 @ W_k @ x2 + b_k for each output k; init U(-1/sqrt(in1), 1/sqrt(in1))."""
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int,
-                 bias: bool = True, dtype: Any = None) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features

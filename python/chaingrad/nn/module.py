@@ -374,16 +374,34 @@ class Module:
                             t.grad = Tensor._from_array(fn(g._data))
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Cast floating-point parameters and buffers to ``dtype`` in place (a CPU-only
-        library: device arguments are not accepted)."""
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, **_: Any) -> Module:
+        """Cast floating-point parameters and buffers to ``dtype`` in place. Like torch's:
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``; the only device is
+        the CPU (another raises), so ``model.to(device)`` is a no-op."""
         from ..dtypes import resolve_dtype
+        from ..ops.shape import _check_device, _is_device
+        from ..tensor import Tensor
 
+        for x in args:
+            if isinstance(x, Tensor):
+                dtype = x.dtype
+            elif _is_device(x):
+                _check_device(x)
+            else:
+                dtype = x
+        if device is not None:
+            _check_device(device)
+        if dtype is None:
+            return self
         dt = resolve_dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dt}")
         return self._apply(lambda a: a.astype(dt) if a.dtype.kind == "f" and a.dtype != dt
                            else a)
+
+    def cpu(self) -> Module:
+        """This module (its tensors are already on the CPU)."""
+        return self
 
     def float(self) -> Module:
         return self.to(np.float32)

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_input
+from ._checks import check_device, check_input
 from .module import Module
 from .parameter import Parameter
 
@@ -22,14 +23,16 @@ class LayerNorm(Module):
     elementwise (weight ones, bias zeros)."""
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True, dtype: Any = None) -> None:
+                 elementwise_affine: bool = True, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
             normalized_shape)
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = dtype or np.float32
+        dt = dtype or get_default_dtype()
         if elementwise_affine:
             self.weight = Parameter(Tensor._from_array(np.ones(shape, dtype=dt)))
             if bias:
@@ -66,12 +69,14 @@ class _BatchNorm(Module):
     _what = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype: Any = None, *,
+                 affine: bool = True, track_running_stats: bool = True,
+                 device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
+        check_device(device)
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dt = dtype or np.float32
+        dt = dtype or get_default_dtype()
         if affine:
             self.weight = Parameter(Tensor._from_array(np.ones(num_features, dtype=dt)))
             if bias:

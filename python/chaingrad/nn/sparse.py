@@ -7,9 +7,11 @@ from typing import Any
 import numpy as np
 
 from .. import grad_mode as _gm
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from ._checks import check_device
 from .module import Module
 from .parameter import Parameter
 
@@ -23,7 +25,9 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: Tensor | None = None, _freeze: bool = False, dtype: Any = None) -> None:
+                 _weight: Tensor | None = None, _freeze: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_device(device)
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None:
@@ -34,7 +38,7 @@ class Embedding(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
-            w = np.empty((num_embeddings, embedding_dim), dtype=dtype or np.float32)
+            w = np.empty((num_embeddings, embedding_dim), dtype=dtype or get_default_dtype())
             self.weight = Parameter(Tensor._from_array(w), requires_grad=not _freeze)
             self.reset_parameters()
         else:

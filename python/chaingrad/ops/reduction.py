@@ -225,7 +225,7 @@ def _vector_norm_array(d: np.ndarray, p: float, axis: Any, keepdim: bool) -> np.
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False,  # noqa: A002
-         dtype: Any = None) -> Tensor:
+         *, dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro' (default), 1, inf,
     -inf, 0 or any other number; p='nuc' is the nuclear norm of the matrices in the two dims
     ``dim`` (a 2-D input when None)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _missing
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -13,3 +14,4 @@ from .sgd import SGD
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Optimizer",
            "lr_scheduler"]
+__getattr__ = _missing.module_getattr("torch.optim", __name__)

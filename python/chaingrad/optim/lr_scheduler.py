@@ -14,12 +14,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Callable
 
+from .. import _missing
 from .optimizer import Optimizer
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
     "ReduceLROnPlateau", "OneCycleLR",
 ]
+__getattr__ = _missing.module_getattr("torch.optim.lr_scheduler", __name__)
 
 
 def _check_optimizer(optimizer: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ... import _missing
 from .activation import (
     celu,
     elu,
@@ -60,3 +61,4 @@ __all__ = [
     "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss",
     "softmax", "softmin", "softplus", "tanh", "unflatten",
 ]
+__getattr__ = _missing.module_getattr("torch.nn.functional", __name__)

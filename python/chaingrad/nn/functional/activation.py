@@ -366,19 +366,19 @@ def _float_input(input: Tensor, dtype: Any, name: str) -> Tensor:
     return x if x._data.dtype.kind == "f" else x.to(np.float32)
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     x = _float_input(input, dtype, "softmax")
     return _Softmax.apply(x, _softmax_dim(x.ndim, dim, "softmax"))
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``dim``: stable for large logits, exact log-probabilities."""
     x = _float_input(input, dtype, "log_softmax")
     return _LogSoftmax.apply(x, _softmax_dim(x.ndim, dim, "log_softmax"))
 
 
-def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
     check_tensor(input, "softmin")
     return softmax(-_as_dtype(input, dtype), dim)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...creation import default_generator
+from ... import _distributions as D
+from ..._generator import default_generator
 from ...tensor import Tensor
 from ._utils import check_float, const
 
@@ -17,11 +18,17 @@ def _check_p(p: float) -> float:
     return float(p)
 
 
-def _apply_mask(input: Tensor, keep: np.ndarray, p: float, inplace: bool) -> Tensor:
+def _keep(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
+    """torch's noise: ``empty(shape).bernoulli_(1 - p).div_(1 - p)`` in the input's dtype."""
+    n = int(np.prod(shape, dtype=np.int64))
+    noise = D.bernoulli_scalar(default_generator, n, 1.0 - p, dtype).reshape(shape)
+    return noise / dtype.type(1.0 - p)
+
+
+def _apply_mask(input: Tensor, noise: np.ndarray, p: float, inplace: bool) -> Tensor:
     # Survivors are scaled by 1/(1-p) so the expected activation is unchanged ("inverted"
-    # dropout): eval mode is then the identity.
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = const(keep * scale, input)
+    # dropout): eval mode is then the identity. Same draws as torch's bernoulli_(1 - p).
+    mask = const(noise, input)
     if inplace and not input.requires_grad:
         input._data *= mask._data
         input._bump_version()
@@ -36,8 +43,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     p = _check_p(p)
     if not training or p == 0.0:
         return input
-    keep = default_generator().random(input._data.shape) >= p
-    return _apply_mask(input, keep, p, inplace)
+    if p == 1.0:
+        return _apply_mask(input, np.zeros(input._data.shape, input._data.dtype), p, inplace)
+    return _apply_mask(input, _keep(input._data.shape, p, input._data.dtype), p, inplace)
 
 
 def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, batched_ndim: int,
@@ -51,8 +59,9 @@ def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
         return input
     lead = input.ndim - (batched_ndim - 2)
     shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
-    keep = default_generator().random(shape) >= p
-    return _apply_mask(input, keep, p, inplace)
+    if p == 1.0:
+        return _apply_mask(input, np.zeros(shape, input._data.dtype), p, inplace)
+    return _apply_mask(input, _keep(shape, p, input._data.dtype), p, inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False

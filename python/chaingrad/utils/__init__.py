@@ -1,0 +1,5 @@
+"""``chaingrad.utils``: ``chaingrad.utils.data`` (datasets, samplers, DataLoader)."""
+
+from __future__ import annotations
+
+from . import data
