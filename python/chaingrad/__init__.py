@@ -135,3 +135,30 @@ from . import _missing  # noqa: E402
 newaxis = None
 _missing.install_tensor_placeholders(Tensor)
 __getattr__ = _missing.module_getattr("torch", __name__)
+
+# Every public name, for `from chaingrad import *` and for type checkers (mypy --strict treats a
+# name imported here as private unless listed). tests/test_typing.py fails when a name is missing.
+__all__ = [
+    "Generator", "Size", "Tensor", "abs", "absolute", "add", "addcdiv", "addcmul", "all",
+    "allclose", "amax", "amin", "any", "arange", "argmax", "argmin", "as_tensor", "autograd",
+    "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bool",
+    "broadcast_to", "cat", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat",
+    "concatenate", "cos", "creation", "cuda", "cumsum", "default_generator", "device", "div",
+    "divide", "dot", "double", "dtypes", "e", "einsum", "empty", "empty_like", "enable_grad",
+    "engine", "eq", "equal", "exp", "expm1", "eye", "flatten", "flip", "float", "float16",
+    "float32", "float64", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "get_default_dtype", "get_rng_state", "grad_mode", "gt", "half", "index_select", "inf",
+    "initial_seed", "int", "int16", "int32", "int64", "int8", "is_grad_enabled", "isclose",
+    "isfinite", "isinf", "isnan", "le", "lerp", "linalg", "linspace", "load", "log", "log1p",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp", "long", "lt",
+    "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "multinomial", "multiply", "mv", "nan", "narrow", "ne", "neg",
+    "negative", "newaxis", "nn", "no_grad", "nonzero", "norm", "normal", "ones", "ones_like",
+    "ops", "optim", "outer", "pad", "permute", "pi", "pow", "prod", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "random", "randperm", "reciprocal", "relu", "reshape",
+    "return_types", "roll", "rsqrt", "rsub", "save", "scatter", "scatter_add", "seed", "select",
+    "serialization", "set_default_dtype", "set_grad_enabled", "set_rng_state", "short", "sigmoid",
+    "sign", "sin", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
+    "swapaxes", "swapdims", "t", "tan", "tanh", "tensor", "tile", "transpose", "true_divide",
+    "uint8", "unbind", "unflatten", "unsqueeze", "utils", "var", "where", "zeros", "zeros_like"
+]
