@@ -96,7 +96,8 @@ def test_all_lists_every_public_name() -> None:
     missing = public - set(chaingrad.__all__)
     assert not missing, (
         f"chaingrad exports {sorted(missing)} without listing them in __all__ (the end of "
-        "python/chaingrad/__init__.py); type checkers treat unlisted names as private"
+        "python/chaingrad/__init__.py); type checkers treat unlisted names as private: run "
+        "python tools/gen_all.py"
     )
     assert all(hasattr(chaingrad, n) for n in chaingrad.__all__)
 
