@@ -194,5 +194,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("grad_mode"), py::arg("current_engine"),
         "Install the native forward fast paths as Tensor methods (see ops/_fast.py); "
         "returns the names installed.");
+  m.def("make_fast_function", &make_fast_function, py::arg("name"), py::arg("kind"),
+        py::arg("fallback"), py::arg("module"),
+        "A builtin module-level function using the forward fast path (see ops/_fast.py).");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }

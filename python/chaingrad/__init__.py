@@ -85,3 +85,9 @@ from .serialization import load, save  # noqa: E402
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
+
+# Module-level functions (torch.tanh(x), F.relu(x), torch.tensor(0.5, dtype=...), ...) get the
+# same C++ fast paths as the methods; the Python functions stay the fallback (ops/_fast.py).
+from .ops import _fast as _fast_ops  # noqa: E402
+
+_fast_ops.install_functions()
