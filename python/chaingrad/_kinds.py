@@ -101,3 +101,8 @@ AS_STRIDED = 52  # AsStridedBackward0: input base | save (index,) | scalars (ove
 #                  an expanded view's elements share positions), reshaped to base's shape
 COPY_SLICES = 53  # CopySlices: inputs (base, src) | save (index,) | no scalars; backward: base
 #                   gets a C-order copy of g with zeros at index, src gets g.flat[index]
+
+# nn layers as single nodes (issue 9), NumPy kernels in ``_reference/kernels_nn.py``, C++ in
+# ``csrc/kernels_nn.cpp``, formulas in ``ops/derivatives_nn.py``.
+LINEAR = 60  # F.linear, 2-D weight: inputs (x, w, b|None) | save (x, w) | no scalars;
+#              y = x @ w.T (+ b). Backward: g @ w, g2.T @ x2 (g, x as 2-D), g (summed to b)
