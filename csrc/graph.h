@@ -41,7 +41,7 @@ enum Kind : int {
   // In-place ops on views (kernels_shape.cpp).
   AS_STRIDED = 52, COPY_SLICES = 53,
   // nn layers as single nodes (kernels_nn.cpp).
-  LINEAR = 60
+  LINEAR = 60, CROSS_ENTROPY = 61
 };
 
 struct Node;

@@ -26,3 +26,18 @@ def _linear(saved: list, scalars: tuple, meta: tuple, g: Any, need: tuple) -> tu
     gw = np.matmul(as_2d(g).T, as_2d(x)) if need[1] else None
     gb = g if need[2] else None  # the engine sums it to b's shape
     return gx, gw, gb
+
+
+@register_kernel(K.CROSS_ENTROPY)
+def _cross_entropy(saved: list, scalars: tuple, meta: tuple, g: Any, need: tuple) -> tuple:
+    _, logp, t = saved
+    p = np.exp(logp)  # softmax
+    p[np.arange(p.shape[0]), t] -= 1
+    reduction, n = int(scalars[0]), scalars[1]
+    if reduction == 0:
+        p *= g.reshape(-1, 1)
+    elif reduction == 1:
+        p *= g
+    else:
+        p *= g / n
+    return (p,)
