@@ -448,6 +448,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 
 
 _REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}
+_MAX, _MIN, _ADD = np.maximum.reduce, np.minimum.reduce, np.add.reduce
 
 
 def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
@@ -460,18 +461,21 @@ def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
     t = target._data
     if n == 0 or c == 0 or t.shape != (n,) or reduction not in _REDUCTIONS:
         return None
-    if int(t.min()) < 0 or int(t.max()) >= c or (
+    if d.dtype.kind != "f" or type(d) is not np.ndarray or type(t) is not np.ndarray:
+        return None
+    # ufunc reductions called directly: what d.max()/np.sum do, without their Python layers
+    if int(_MIN(t)) < 0 or int(_MAX(t)) >= c or (
             0 <= ignore_index < c and bool((t == ignore_index).any())):
         return None
     t = t.astype(np.int64, copy=False)
-    shifted = d - d.max(axis=1, keepdims=True)  # the same numerics as log_softmax
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = d - _MAX(d, axis=1, keepdims=True)  # the same numerics as log_softmax
+    logp = shifted - np.log(_ADD(np.exp(shifted), axis=1, keepdims=True))
     losses = -logp[np.arange(n), t]
     code = _REDUCTIONS[reduction]
     if code == 0:
         out = wrap(losses)
     else:
-        total = np.asarray(losses.sum())
+        total = np.asarray(_ADD(losses))
         out = wrap(total if code == 1 else np.asarray(total / d.dtype.type(n)))
     if needs_grad(input):
         record(K.CROSS_ENTROPY, "NllLossBackward0", (input,), out, (input, logp, t),
