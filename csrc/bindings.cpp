@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "forward.h"
+#include "optim.h"
 #include "graph.h"
 #include "kernels.h"
 #include "npy.h"
@@ -197,5 +198,12 @@ PYBIND11_MODULE(_core, m) {
   m.def("make_fast_function", &make_fast_function, py::arg("name"), py::arg("kind"),
         py::arg("fallback"), py::arg("module"),
         "A builtin module-level function using the forward fast path (see ops/_fast.py).");
+  m.def("sgd_step",
+        [](py::list params, py::dict state, py::str key, double lr, double momentum,
+           double dampening, double weight_decay, bool nesterov, bool maximize) {
+          SgdOptions o{lr, momentum, dampening, weight_decay, nesterov, maximize};
+          return sgd_step(std::move(params), std::move(state), std::move(key), o);
+        },
+        "One SGD step over a parameter group (see optim/sgd.py); False when it does not apply.");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }
