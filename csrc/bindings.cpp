@@ -205,5 +205,13 @@ PYBIND11_MODULE(_core, m) {
           return sgd_step(std::move(params), std::move(state), std::move(key), o);
         },
         "One SGD step over a parameter group (see optim/sgd.py); False when it does not apply.");
+  m.def("adam_step",
+        [](py::list params, py::dict state, double lr, double beta1, double beta2, double eps,
+           double weight_decay, bool amsgrad, bool maximize, bool decoupled) {
+          AdamOptions o{lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled};
+          return adam_step(std::move(params), std::move(state), o);
+        },
+        "One Adam/AdamW step over a parameter group (see optim/adam.py); False when it does "
+        "not apply.");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }

@@ -19,4 +19,14 @@ struct SgdOptions {
 // its gradient's dtype and shape (the caller then runs the Python loop).
 bool sgd_step(py::list params, py::dict state, py::str buffer_key, const SgdOptions& o);
 
+struct AdamOptions {
+  double lr = 0, beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0;
+  bool amsgrad = false, maximize = false, decoupled = false;
+};
+
+// torch's Adam/AdamW update with optim/adam.py's roundings, state created like the Python
+// loop's (step, exp_avg, exp_avg_sq[, max_exp_avg_sq]). False, having changed nothing, when a
+// parameter or its state is not plain float32/float64 (the caller runs the Python loop).
+bool adam_step(py::list params, py::dict state, const AdamOptions& o);
+
 }  // namespace chaingrad
