@@ -281,6 +281,12 @@ def _signature_mismatches(torch, qualname: str, ours, theirs, method: bool) -> l
         tp = _params(theirs, method)
     except (ValueError, TypeError):
         return []  # torch exposes no signature (a C function)
+    # A module-level C fast path (ops/_fast.py) takes the arguments of the Python function
+    # it wraps, and falls back to it for anything unusual: that function's signature is ours.
+    from chaingrad.ops import _fast
+
+    ns, _, short = qualname.rpartition(".")
+    ours = _fast.REPLACED_FUNCTIONS.get((ns.replace("torch", "chaingrad", 1), short), ours)
     try:
         cp = _params(ours, method)
     except (ValueError, TypeError):

@@ -125,6 +125,12 @@ from .serialization import load, save  # noqa: E402
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
 
+# Module-level functions (torch.tanh(x), F.relu(x), torch.tensor(0.5, dtype=...), ...) get the
+# same C++ fast paths as the methods; the Python functions stay the fallback (ops/_fast.py).
+from .ops import _fast as _fast_ops  # noqa: E402
+
+_fast_ops.install_functions()
+
 # torch names chaingrad lacks raise a NotImplementedError saying what to use instead (an
 # AttributeError too, so hasattr() probes are False); docs/coverage.md lists them all.
 from math import e, inf, nan, pi  # noqa: E402

@@ -83,3 +83,33 @@ def install_fast_ops(
     current_engine: list[Any],
 ) -> list[str]: ...
 def fast_ops_stats() -> dict[str, Any]: ...
+def make_fast_function(
+    name: str, kind: str, fallback: Callable[..., Any], module: str
+) -> Callable[..., Any]: ...
+
+# --- optimizer steps (optim.cpp) ---------------------------------------------------------------
+def sgd_step(
+    params: list[Any],
+    state: dict[Any, Any],
+    key: str,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    weight_decay: float,
+    nesterov: bool,
+    maximize: bool,
+    /,
+) -> bool: ...
+def adam_step(
+    params: list[Any],
+    state: dict[Any, Any],
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    amsgrad: bool,
+    maximize: bool,
+    decoupled: bool,
+    /,
+) -> bool: ...
