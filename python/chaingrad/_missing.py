@@ -530,9 +530,6 @@ _ni("chaingrad.nn.LayerNorm over the channel groups: x.reshape(n, g, -1) normali
 _ni("normalize over the spatial dims with mean/var(dim=(2, 3), keepdim=True)",
     "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d", "torch.nn.InstanceNorm3d",
     "torch.nn.functional.instance_norm", "torch.instance_norm")
-_ni("chaingrad.nn.MultiheadAttention, LayerNorm, Linear and Dropout assembled in a Module",
-    "torch.nn.Transformer", "torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder",
-    "torch.nn.TransformerEncoderLayer", "torch.nn.TransformerDecoderLayer")
 _ni("x[..., ::s] repetition with repeat_interleave-style indexing, or chaingrad.tile on reshaped "
     "views (nearest); bilinear: weights from chaingrad.linspace", "torch.nn.Upsample",
     "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",
