@@ -503,9 +503,7 @@ _ni("x * 2 ** k / x // 2 ** k on integer tensors", "torch.bitwise_left_shift",
     "torch.Tensor.bitwise_right_shift_")
 _ni("mean and var separately: x.var(dim), x.mean(dim) (x.std for std)", "torch.var_mean",
     "torch.std_mean")
-_ni("chaingrad.nn.functional.layer_norm with weight=None: x * w / x.pow(2).mean(-1, "
-    "keepdim=True).add(eps).sqrt()", "torch.rms_norm", "torch.nn.functional.rms_norm",
-    "torch.nn.RMSNorm")
+_ni("chaingrad.nn.functional.rms_norm", "torch.rms_norm")
 _ni("chaingrad.nn.functional.threshold is not implemented: chaingrad.where(x > t, x, v)",
     "torch.threshold", "torch.threshold_", "torch.nn.functional.threshold",
     "torch.nn.functional.threshold_", "torch.nn.Threshold")
@@ -524,12 +522,8 @@ _ni("a plain list of Parameters set as attributes (setattr(self, f'p{i}', p)) or
     "chaingrad.nn.ModuleList of modules that hold them", "torch.nn.ParameterList",
     "torch.nn.ParameterDict")
 _ni("self.register_buffer(name, tensor) in the Module's __init__", "torch.nn.Buffer")
-_ni("chaingrad.nn.LayerNorm over the channel groups: x.reshape(n, g, -1) normalized by its "
-    "mean/var, then reshaped back", "torch.nn.GroupNorm", "torch.nn.functional.group_norm",
-    "torch.group_norm")
-_ni("normalize over the spatial dims with mean/var(dim=(2, 3), keepdim=True)",
-    "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d", "torch.nn.InstanceNorm3d",
-    "torch.nn.functional.instance_norm", "torch.instance_norm")
+_ni("chaingrad.nn.functional.group_norm", "torch.group_norm")
+_ni("chaingrad.nn.functional.instance_norm", "torch.instance_norm")
 _ni("x[..., ::s] repetition with repeat_interleave-style indexing, or chaingrad.tile on reshaped "
     "views (nearest); bilinear: weights from chaingrad.linspace", "torch.nn.Upsample",
     "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",

@@ -42,6 +42,7 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
+from .norm_more import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import (
@@ -74,5 +75,6 @@ __all__ = [
     "Tanh", "Unflatten", "functional", "init", "utils",
     "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
     "TransformerEncoderLayer",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)

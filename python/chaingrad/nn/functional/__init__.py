@@ -39,6 +39,7 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .norm_more import group_norm, instance_norm, rms_norm
 from .normalization import batch_norm, layer_norm, normalize
 from .padding import pad
 from .pooling import (
@@ -60,5 +61,6 @@ __all__ = [
     "multi_head_attention_forward", "nll_loss", "normalize", "one_hot", "pad", "prelu", "relu",
     "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss",
     "softmax", "softmin", "softplus", "tanh", "unflatten",
+    "group_norm", "instance_norm", "rms_norm",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
