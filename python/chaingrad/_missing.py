@@ -504,9 +504,7 @@ _ni("x * 2 ** k / x // 2 ** k on integer tensors", "torch.bitwise_left_shift",
 _ni("mean and var separately: x.var(dim), x.mean(dim) (x.std for std)", "torch.var_mean",
     "torch.std_mean")
 _ni("chaingrad.nn.functional.rms_norm", "torch.rms_norm")
-_ni("chaingrad.nn.functional.threshold is not implemented: chaingrad.where(x > t, x, v)",
-    "torch.threshold", "torch.threshold_", "torch.nn.functional.threshold",
-    "torch.nn.functional.threshold_", "torch.nn.Threshold")
+_ni("chaingrad.nn.functional.threshold / threshold_", "torch.threshold", "torch.threshold_")
 _ni("x.reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)", "torch.channel_shuffle",
     "torch.nn.functional.channel_shuffle", "torch.nn.ChannelShuffle")
 _ni("x.reshape(n, c, r, r, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, c, h * r, w * r) "
@@ -529,20 +527,9 @@ _ni("x[..., ::s] repetition with repeat_interleave-style indexing, or chaingrad.
     "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",
     "torch.nn.functional.interpolate", "torch.nn.functional.upsample",
     "torch.nn.functional.upsample_nearest", "torch.nn.functional.upsample_bilinear")
-_ni("x * chaingrad.clamp(x + 3, 0, 6) / 6", "torch.nn.Hardswish",
-    "torch.nn.functional.hardswish")
-_ni("chaingrad.clamp(x / 6 + 0.5, 0, 1)", "torch.nn.Hardsigmoid",
-    "torch.nn.functional.hardsigmoid")
-_ni("x / (1 + x.abs())", "torch.nn.Softsign", "torch.nn.functional.softsign")
-_ni("x - chaingrad.tanh(x)", "torch.nn.Tanhshrink", "torch.nn.functional.tanhshrink")
-_ni("a, b = x.chunk(2, dim); a * chaingrad.sigmoid(b)", "torch.nn.GLU",
-    "torch.nn.functional.glu")
-_ni("chaingrad.where(x.abs() > lambd, x, 0.0)", "torch.nn.Hardshrink",
-    "torch.nn.functional.hardshrink", "torch.hardshrink", "torch.Tensor.hardshrink")
-_ni("x - x.clamp(-lambd, lambd)", "torch.nn.Softshrink", "torch.nn.functional.softshrink")
-_ni("chaingrad.nn.functional.softmax(x, dim=-3)", "torch.nn.Softmax2d")
-_ni("chaingrad.nn.functional.leaky_relu with a random slope per element", "torch.nn.RReLU",
-    "torch.nn.functional.rrelu", "torch.nn.functional.rrelu_", "torch.rrelu", "torch.rrelu_")
+_ni("chaingrad.nn.functional.hardshrink(t, lambd)", "torch.hardshrink",
+    "torch.Tensor.hardshrink")
+_ni("chaingrad.nn.functional.rrelu / rrelu_", "torch.rrelu", "torch.rrelu_")
 _ni("chaingrad.nn.Dropout (alpha dropout keeps SELU's statistics; plain dropout does not)",
     "torch.nn.AlphaDropout", "torch.nn.FeatureAlphaDropout", "torch.nn.functional.alpha_dropout",
     "torch.nn.functional.feature_alpha_dropout", "torch.alpha_dropout", "torch.alpha_dropout_",
@@ -585,9 +572,6 @@ _ni("the chaingrad.nn.functional form", *[f"torch.{n}" for n in (
     "adaptive_avg_pool1d", "avg_pool1d", "max_pool1d", "max_pool2d", "batch_norm", "layer_norm",
     "bilinear", "binary_cross_entropy_with_logits", "conv1d", "conv2d", "dropout", "embedding",
     "kl_div", "celu", "selu", "pdist", "hardshrink", "prelu")])
-_ni("chaingrad.nn.functional.<name> out of place, assigning the result",
-    *[f"torch.nn.functional.{n}_" for n in ("celu", "elu", "hardtanh", "leaky_relu", "relu",
-                                             "selu", "rrelu", "threshold")])
 _ni("a Module whose forward does x = layer(x) for each", "torch.nn.Container")
 _ni("chaingrad.nn.AdaptiveAvgPool1d/2d for averages; an adaptive max pool as max over "
     "reshaped windows when the size divides", "torch.nn.AdaptiveMaxPool1d",

@@ -24,6 +24,18 @@ from .activation import (
     Softplus,
     Tanh,
 )
+from .activation_more import (
+    GLU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    RReLU,
+    Softmax2d,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
@@ -76,5 +88,7 @@ __all__ = [
     "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
     "TransformerEncoderLayer",
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
+    "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "RReLU", "Softmax2d", "Softshrink",
+    "Softsign", "Tanhshrink", "Threshold",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)

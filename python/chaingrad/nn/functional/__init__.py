@@ -23,6 +23,25 @@ from .activation import (
     softplus,
     tanh,
 )
+from .activation_more import (
+    celu_,
+    elu_,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh_,
+    leaky_relu_,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu_,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d
 from .dropout import dropout, dropout1d, dropout2d
@@ -62,5 +81,8 @@ __all__ = [
     "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss",
     "softmax", "softmin", "softplus", "tanh", "unflatten",
     "group_norm", "instance_norm", "rms_norm",
+    "celu_", "elu_", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh_", "leaky_relu_",
+    "relu_", "rrelu", "rrelu_", "selu_", "softshrink", "softsign", "tanhshrink", "threshold",
+    "threshold_",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
