@@ -135,7 +135,7 @@ def test_inplace_forms(name, kw, rng) -> None:
     tleaf = to_torch(leaf)
     y, ty = leaf * 2, tleaf * 2
     out, tout = getattr(F, name)(y, **kw), getattr(torch.nn.functional, name)(ty, **kw)
-    assert out is y
+    assert out is y and tout is ty
     assert_close(y, ty, rtol=1e-12)
     (y * y).sum().backward()
     (ty * ty).sum().backward()
