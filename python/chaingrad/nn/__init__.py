@@ -53,6 +53,19 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from .loss_more import (
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PairwiseDistance,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
 from .module import Module
 from .norm_more import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -90,5 +103,8 @@ __all__ = [
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
     "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "RReLU", "Softmax2d", "Softshrink",
     "Softsign", "Tanhshrink", "Threshold",
+    "CosineEmbeddingLoss", "CosineSimilarity", "GaussianNLLLoss", "HingeEmbeddingLoss",
+    "MarginRankingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PairwiseDistance",
+    "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)

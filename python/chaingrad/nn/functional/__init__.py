@@ -44,6 +44,7 @@ from .activation_more import (
 )
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d
+from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import dropout, dropout1d, dropout2d
 from .embedding import embedding, one_hot
 from .linear import bilinear, linear
@@ -57,6 +58,17 @@ from .loss import (
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from .loss_more import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 from .norm_more import group_norm, instance_norm, rms_norm
 from .normalization import batch_norm, layer_norm, normalize
@@ -84,5 +96,9 @@ __all__ = [
     "celu_", "elu_", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh_", "leaky_relu_",
     "relu_", "rrelu", "rrelu_", "selu_", "softshrink", "softsign", "tanhshrink", "threshold",
     "threshold_",
+    "cosine_similarity", "pairwise_distance", "pdist", "cosine_embedding_loss",
+    "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multi_margin_loss",
+    "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
+    "triplet_margin_loss",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
