@@ -503,17 +503,9 @@ _ni("mean and var separately: x.var(dim), x.mean(dim) (x.std for std)", "torch.v
     "torch.std_mean")
 _ni("chaingrad.nn.functional.rms_norm", "torch.rms_norm")
 _ni("chaingrad.nn.functional.threshold / threshold_", "torch.threshold", "torch.threshold_")
-_ni("x.reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)", "torch.channel_shuffle",
-    "torch.nn.functional.channel_shuffle", "torch.nn.ChannelShuffle")
-_ni("x.reshape(n, c, r, r, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, c, h * r, w * r) "
-    "(and its inverse)", "torch.pixel_shuffle", "torch.pixel_unshuffle",
-    "torch.nn.functional.pixel_shuffle", "torch.nn.functional.pixel_unshuffle",
-    "torch.nn.PixelShuffle", "torch.nn.PixelUnshuffle")
+_ni("chaingrad.nn.functional.channel_shuffle / pixel_shuffle / pixel_unshuffle",
+    "torch.channel_shuffle", "torch.pixel_shuffle", "torch.pixel_unshuffle")
 # nn
-_ni("chaingrad.nn.functional.pad(x, pad, mode='constant'|'reflect'|'replicate'|'circular') "
-    "in the forward of a Module", *[f"torch.nn.{k}Pad{d}d" for k in
-                                    ("Zero", "Constant", "Reflection", "Replication", "Circular")
-                                    for d in (1, 2, 3)])
 _ni("a plain list of Parameters set as attributes (setattr(self, f'p{i}', p)) or a "
     "chaingrad.nn.ModuleList of modules that hold them", "torch.nn.ParameterList",
     "torch.nn.ParameterDict")

@@ -73,6 +73,7 @@ from .loss_more import (
 from .norm_more import group_norm, instance_norm, rms_norm
 from .normalization import batch_norm, layer_norm, normalize
 from .padding import pad
+from .pixelshuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -99,6 +100,6 @@ __all__ = [
     "cosine_similarity", "pairwise_distance", "pdist", "cosine_embedding_loss",
     "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multi_margin_loss",
     "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
-    "triplet_margin_loss",
+    "triplet_margin_loss", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
