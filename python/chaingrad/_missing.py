@@ -512,11 +512,6 @@ _ni("a plain list of Parameters set as attributes (setattr(self, f'p{i}', p)) or
 _ni("self.register_buffer(name, tensor) in the Module's __init__", "torch.nn.Buffer")
 _ni("chaingrad.nn.functional.group_norm", "torch.group_norm")
 _ni("chaingrad.nn.functional.instance_norm", "torch.instance_norm")
-_ni("x[..., ::s] repetition with repeat_interleave-style indexing, or chaingrad.tile on reshaped "
-    "views (nearest); bilinear: weights from chaingrad.linspace", "torch.nn.Upsample",
-    "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",
-    "torch.nn.functional.interpolate", "torch.nn.functional.upsample",
-    "torch.nn.functional.upsample_nearest", "torch.nn.functional.upsample_bilinear")
 _ni("chaingrad.nn.functional.hardshrink(t, lambd)", "torch.hardshrink",
     "torch.Tensor.hardshrink")
 _ni("chaingrad.nn.functional.rrelu / rrelu_", "torch.rrelu", "torch.rrelu_")
