@@ -583,8 +583,6 @@ _ni("chaingrad.nn.functional.conv1d/conv2d applied to a zero-stuffed input (tran
     "convolution is the gradient of conv)", "torch.nn.ConvTranspose1d", "torch.nn.ConvTranspose2d",
     "torch.nn.ConvTranspose3d", "torch.nn.functional.conv_transpose1d",
     "torch.nn.functional.conv_transpose2d", "torch.nn.functional.conv_transpose3d")
-_ni("stack shifted slices of the padded input (chaingrad.stack) to build the columns",
-    "torch.nn.Fold", "torch.nn.Unfold", "torch.nn.functional.fold", "torch.nn.functional.unfold")
 _ni("chaingrad ops on coordinate grids from chaingrad.linspace (bilinear weights)",
     "torch.nn.functional.grid_sample", "torch.nn.functional.affine_grid")
 _ni("chaingrad.nn.functional.log_softmax over all classes", "torch.nn.AdaptiveLogSoftmaxWithLoss")

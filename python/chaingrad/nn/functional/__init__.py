@@ -47,6 +47,7 @@ from .conv import conv1d, conv2d
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import dropout, dropout1d, dropout2d
 from .embedding import embedding, one_hot
+from .fold import fold, unfold
 from .interpolate import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .linear import bilinear, linear
 from .loss import (
@@ -102,6 +103,6 @@ __all__ = [
     "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss", "multi_margin_loss",
     "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
     "triplet_margin_loss", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle",
-    "interpolate", "upsample", "upsample_bilinear", "upsample_nearest",
+    "interpolate", "upsample", "upsample_bilinear", "upsample_nearest", "fold", "unfold",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
