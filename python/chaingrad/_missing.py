@@ -580,9 +580,8 @@ _ni("the 1-D/2-D forms in chaingrad.nn.functional (3-D variants are not implemen
     "torch.nn.functional.max_pool3d_with_indices", "torch.nn.functional.avg_pool3d",
     "torch.nn.functional.adaptive_avg_pool3d", "torch.max_pool3d")
 _ni("chaingrad.nn.functional.conv1d/conv2d applied to a zero-stuffed input (transposed "
-    "convolution is the gradient of conv)", "torch.nn.ConvTranspose1d", "torch.nn.ConvTranspose2d",
-    "torch.nn.ConvTranspose3d", "torch.nn.functional.conv_transpose1d",
-    "torch.nn.functional.conv_transpose2d", "torch.nn.functional.conv_transpose3d")
+    "convolution is the gradient of conv)", "torch.nn.ConvTranspose3d",
+    "torch.nn.functional.conv_transpose3d")
 _ni("chaingrad ops on coordinate grids from chaingrad.linspace (bilinear weights)",
     "torch.nn.functional.grid_sample", "torch.nn.functional.affine_grid")
 _ni("chaingrad.nn.functional.log_softmax over all classes", "torch.nn.AdaptiveLogSoftmaxWithLoss")

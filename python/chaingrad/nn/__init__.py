@@ -39,6 +39,7 @@ from .activation_more import (
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .flatten import Flatten, Unflatten
 from .fold import Fold, Unfold
@@ -132,6 +133,6 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
     "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingBilinear2d",
-    "UpsamplingNearest2d", "Fold", "Unfold",
+    "UpsamplingNearest2d", "Fold", "Unfold", "ConvTranspose1d", "ConvTranspose2d",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)

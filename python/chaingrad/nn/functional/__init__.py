@@ -44,6 +44,7 @@ from .activation_more import (
 )
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d
+from .conv_transpose import conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import dropout, dropout1d, dropout2d
 from .embedding import embedding, one_hot
@@ -104,5 +105,6 @@ __all__ = [
     "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
     "triplet_margin_loss", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle",
     "interpolate", "upsample", "upsample_bilinear", "upsample_nearest", "fold", "unfold",
+    "conv_transpose1d", "conv_transpose2d",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
