@@ -550,14 +550,11 @@ _ni("the chaingrad.nn.functional form", *[f"torch.{n}" for n in (
     "bilinear", "binary_cross_entropy_with_logits", "conv1d", "conv2d", "dropout", "embedding",
     "kl_div", "celu", "selu", "pdist", "hardshrink", "prelu")])
 _ni("a Module whose forward does x = layer(x) for each", "torch.nn.Container")
-_ni("chaingrad.nn.AdaptiveAvgPool1d/2d for averages; an adaptive max pool as max over "
-    "reshaped windows when the size divides", "torch.nn.AdaptiveMaxPool1d",
-    "torch.nn.AdaptiveMaxPool2d", "torch.nn.AdaptiveMaxPool3d",
-    "torch.nn.functional.adaptive_max_pool1d", "torch.nn.functional.adaptive_max_pool2d",
+_ni("chaingrad.nn.AdaptiveMaxPool1d/2d (no 3-D form yet)", "torch.nn.AdaptiveMaxPool3d",
     "torch.nn.functional.adaptive_max_pool3d",
-    "torch.nn.functional.adaptive_max_pool1d_with_indices",
-    "torch.nn.functional.adaptive_max_pool2d_with_indices",
-    "torch.nn.functional.adaptive_max_pool3d_with_indices", "torch.adaptive_max_pool1d")
+    "torch.nn.functional.adaptive_max_pool3d_with_indices")
+_ni("chaingrad.nn.functional.adaptive_max_pool1d(x, size, return_indices=True)",
+    "torch.adaptive_max_pool1d")
 _ni("(x.abs() ** p) pooled with chaingrad.nn.functional.avg_pool1d/2d, times the window size, "
     "** (1 / p)", "torch.nn.LPPool1d", "torch.nn.LPPool2d", "torch.nn.LPPool3d",
     "torch.nn.functional.lp_pool1d", "torch.nn.functional.lp_pool2d",

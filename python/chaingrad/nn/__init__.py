@@ -36,6 +36,7 @@ from .activation_more import (
     Tanhshrink,
     Threshold,
 )
+from .adaptive_max import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
@@ -134,5 +135,6 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
     "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "Fold", "Unfold", "ConvTranspose1d", "ConvTranspose2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)

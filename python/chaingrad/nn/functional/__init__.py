@@ -42,6 +42,12 @@ from .activation_more import (
     threshold,
     threshold_,
 )
+from .adaptive_max import (
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+)
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d
 from .conv_transpose import conv_transpose1d, conv_transpose2d
@@ -105,6 +111,7 @@ __all__ = [
     "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss",
     "triplet_margin_loss", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle",
     "interpolate", "upsample", "upsample_bilinear", "upsample_nearest", "fold", "unfold",
-    "conv_transpose1d", "conv_transpose2d",
+    "conv_transpose1d", "conv_transpose2d", "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices",
 ]
 __getattr__ = _missing.module_getattr("torch.nn.functional", __name__)
