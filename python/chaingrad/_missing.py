@@ -506,9 +506,6 @@ _ni("chaingrad.nn.functional.threshold / threshold_", "torch.threshold", "torch.
 _ni("chaingrad.nn.functional.channel_shuffle / pixel_shuffle / pixel_unshuffle",
     "torch.channel_shuffle", "torch.pixel_shuffle", "torch.pixel_unshuffle")
 # nn
-_ni("a plain list of Parameters set as attributes (setattr(self, f'p{i}', p)) or a "
-    "chaingrad.nn.ModuleList of modules that hold them", "torch.nn.ParameterList",
-    "torch.nn.ParameterDict")
 _ni("self.register_buffer(name, tensor) in the Module's __init__", "torch.nn.Buffer")
 _ni("chaingrad.nn.functional.group_norm", "torch.group_norm")
 _ni("chaingrad.nn.functional.instance_norm", "torch.instance_norm")

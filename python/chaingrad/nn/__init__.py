@@ -89,6 +89,7 @@ from .padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from .param_containers import ParameterDict, ParameterList
 from .parameter import Parameter
 from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import (
@@ -135,6 +136,6 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
     "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "Fold", "Unfold", "ConvTranspose1d", "ConvTranspose2d",
-    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ParameterDict", "ParameterList",
 ]
 __getattr__ = _missing.module_getattr("torch.nn", __name__)
