@@ -477,12 +477,10 @@ _ni("numpy.trapezoid on t.numpy(), or ((y[1:] + y[:-1]) / 2 * dx).sum()", "torch
     "torch.trapz", "torch.cumulative_trapezoid")
 _ni("y[2:] - y[:-2] divided by 2 * spacing (central differences)", "torch.gradient")
 _ni("chaingrad.cdist is not implemented: ((a[:, None] - b[None]) ** 2).sum(-1).sqrt()",
-    "torch.cdist", "torch.pdist", "torch.nn.functional.pdist")
-_ni("(a * b).sum(dim) / (a.norm(dim=dim) * b.norm(dim=dim)).clamp_min(eps)",
-    "torch.cosine_similarity", "torch.nn.functional.cosine_similarity",
-    "torch.nn.CosineSimilarity")
-_ni("(a - b + eps).norm(p, dim=-1)", "torch.pairwise_distance",
-    "torch.nn.functional.pairwise_distance", "torch.nn.PairwiseDistance")
+    "torch.cdist")
+_ni("chaingrad.nn.functional.pdist", "torch.pdist")
+_ni("chaingrad.nn.functional.cosine_similarity", "torch.cosine_similarity")
+_ni("chaingrad.nn.functional.pairwise_distance", "torch.pairwise_distance")
 _ni("x * chaingrad.exp(y * math.log(2)) (ldexp) / numpy.frexp on t.numpy()", "torch.ldexp",
     "torch.ldexp_", "torch.frexp", "torch.Tensor.ldexp", "torch.Tensor.ldexp_",
     "torch.Tensor.frexp")
@@ -503,55 +501,17 @@ _ni("x * 2 ** k / x // 2 ** k on integer tensors", "torch.bitwise_left_shift",
     "torch.Tensor.bitwise_right_shift_")
 _ni("mean and var separately: x.var(dim), x.mean(dim) (x.std for std)", "torch.var_mean",
     "torch.std_mean")
-_ni("chaingrad.nn.functional.layer_norm with weight=None: x * w / x.pow(2).mean(-1, "
-    "keepdim=True).add(eps).sqrt()", "torch.rms_norm", "torch.nn.functional.rms_norm",
-    "torch.nn.RMSNorm")
-_ni("chaingrad.nn.functional.threshold is not implemented: chaingrad.where(x > t, x, v)",
-    "torch.threshold", "torch.threshold_", "torch.nn.functional.threshold",
-    "torch.nn.functional.threshold_", "torch.nn.Threshold")
-_ni("x.reshape(n, g, c // g, h, w).transpose(1, 2).reshape(n, c, h, w)", "torch.channel_shuffle",
-    "torch.nn.functional.channel_shuffle", "torch.nn.ChannelShuffle")
-_ni("x.reshape(n, c, r, r, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, c, h * r, w * r) "
-    "(and its inverse)", "torch.pixel_shuffle", "torch.pixel_unshuffle",
-    "torch.nn.functional.pixel_shuffle", "torch.nn.functional.pixel_unshuffle",
-    "torch.nn.PixelShuffle", "torch.nn.PixelUnshuffle")
+_ni("chaingrad.nn.functional.rms_norm", "torch.rms_norm")
+_ni("chaingrad.nn.functional.threshold / threshold_", "torch.threshold", "torch.threshold_")
+_ni("chaingrad.nn.functional.channel_shuffle / pixel_shuffle / pixel_unshuffle",
+    "torch.channel_shuffle", "torch.pixel_shuffle", "torch.pixel_unshuffle")
 # nn
-_ni("chaingrad.nn.functional.pad(x, pad, mode='constant'|'reflect'|'replicate'|'circular') "
-    "in the forward of a Module", *[f"torch.nn.{k}Pad{d}d" for k in
-                                    ("Zero", "Constant", "Reflection", "Replication", "Circular")
-                                    for d in (1, 2, 3)])
-_ni("a plain list of Parameters set as attributes (setattr(self, f'p{i}', p)) or a "
-    "chaingrad.nn.ModuleList of modules that hold them", "torch.nn.ParameterList",
-    "torch.nn.ParameterDict")
 _ni("self.register_buffer(name, tensor) in the Module's __init__", "torch.nn.Buffer")
-_ni("chaingrad.nn.LayerNorm over the channel groups: x.reshape(n, g, -1) normalized by its "
-    "mean/var, then reshaped back", "torch.nn.GroupNorm", "torch.nn.functional.group_norm",
-    "torch.group_norm")
-_ni("normalize over the spatial dims with mean/var(dim=(2, 3), keepdim=True)",
-    "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d", "torch.nn.InstanceNorm3d",
-    "torch.nn.functional.instance_norm", "torch.instance_norm")
-_ni("chaingrad.nn.MultiheadAttention, LayerNorm, Linear and Dropout assembled in a Module",
-    "torch.nn.Transformer", "torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder",
-    "torch.nn.TransformerEncoderLayer", "torch.nn.TransformerDecoderLayer")
-_ni("x[..., ::s] repetition with repeat_interleave-style indexing, or chaingrad.tile on reshaped "
-    "views (nearest); bilinear: weights from chaingrad.linspace", "torch.nn.Upsample",
-    "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d",
-    "torch.nn.functional.interpolate", "torch.nn.functional.upsample",
-    "torch.nn.functional.upsample_nearest", "torch.nn.functional.upsample_bilinear")
-_ni("x * chaingrad.clamp(x + 3, 0, 6) / 6", "torch.nn.Hardswish",
-    "torch.nn.functional.hardswish")
-_ni("chaingrad.clamp(x / 6 + 0.5, 0, 1)", "torch.nn.Hardsigmoid",
-    "torch.nn.functional.hardsigmoid")
-_ni("x / (1 + x.abs())", "torch.nn.Softsign", "torch.nn.functional.softsign")
-_ni("x - chaingrad.tanh(x)", "torch.nn.Tanhshrink", "torch.nn.functional.tanhshrink")
-_ni("a, b = x.chunk(2, dim); a * chaingrad.sigmoid(b)", "torch.nn.GLU",
-    "torch.nn.functional.glu")
-_ni("chaingrad.where(x.abs() > lambd, x, 0.0)", "torch.nn.Hardshrink",
-    "torch.nn.functional.hardshrink", "torch.hardshrink", "torch.Tensor.hardshrink")
-_ni("x - x.clamp(-lambd, lambd)", "torch.nn.Softshrink", "torch.nn.functional.softshrink")
-_ni("chaingrad.nn.functional.softmax(x, dim=-3)", "torch.nn.Softmax2d")
-_ni("chaingrad.nn.functional.leaky_relu with a random slope per element", "torch.nn.RReLU",
-    "torch.nn.functional.rrelu", "torch.nn.functional.rrelu_", "torch.rrelu", "torch.rrelu_")
+_ni("chaingrad.nn.functional.group_norm", "torch.group_norm")
+_ni("chaingrad.nn.functional.instance_norm", "torch.instance_norm")
+_ni("chaingrad.nn.functional.hardshrink(t, lambd)", "torch.hardshrink",
+    "torch.Tensor.hardshrink")
+_ni("chaingrad.nn.functional.rrelu / rrelu_", "torch.rrelu", "torch.rrelu_")
 _ni("chaingrad.nn.Dropout (alpha dropout keeps SELU's statistics; plain dropout does not)",
     "torch.nn.AlphaDropout", "torch.nn.FeatureAlphaDropout", "torch.nn.functional.alpha_dropout",
     "torch.nn.functional.feature_alpha_dropout", "torch.alpha_dropout", "torch.alpha_dropout_",
@@ -562,21 +522,13 @@ _ni("chaingrad.nn.Embedding followed by .sum(1) / .mean(1) over the bag",
     "torch.nn.EmbeddingBag", "torch.nn.functional.embedding_bag", "torch.embedding_bag")
 _ni("chaingrad.nn.RNN / LSTM / GRU and the *Cell modules", "torch.nn.RNNBase",
     "torch.nn.RNNCellBase")
-_ni("a loss written with chaingrad ops, e.g. margin ranking: (-y * (a - b) + margin)"
-    ".clamp_min(0).mean()", "torch.nn.MarginRankingLoss",
-    "torch.nn.functional.margin_ranking_loss", "torch.margin_ranking_loss",
-    "torch.nn.HingeEmbeddingLoss", "torch.nn.functional.hinge_embedding_loss",
-    "torch.hinge_embedding_loss", "torch.nn.CosineEmbeddingLoss",
-    "torch.nn.functional.cosine_embedding_loss", "torch.cosine_embedding_loss",
-    "torch.nn.TripletMarginLoss", "torch.nn.functional.triplet_margin_loss",
-    "torch.triplet_margin_loss", "torch.nn.TripletMarginWithDistanceLoss",
-    "torch.nn.functional.triplet_margin_with_distance_loss", "torch.nn.SoftMarginLoss",
-    "torch.nn.functional.soft_margin_loss", "torch.nn.MultiMarginLoss",
-    "torch.nn.functional.multi_margin_loss", "torch.nn.MultiLabelMarginLoss",
-    "torch.nn.functional.multilabel_margin_loss", "torch.nn.MultiLabelSoftMarginLoss",
-    "torch.nn.functional.multilabel_soft_margin_loss", "torch.nn.PoissonNLLLoss",
-    "torch.nn.functional.poisson_nll_loss", "torch.poisson_nll_loss",
-    "torch.nn.GaussianNLLLoss", "torch.nn.functional.gaussian_nll_loss")
+_ni("the chaingrad.nn.functional loss of the same name", "torch.margin_ranking_loss",
+    "torch.hinge_embedding_loss", "torch.cosine_embedding_loss", "torch.triplet_margin_loss",
+    "torch.poisson_nll_loss")
+_ni("a loss written with chaingrad ops, e.g. triplet with a custom distance: "
+    "(d(a, p) - d(a, n) + margin).clamp_min(0).mean()", "torch.nn.TripletMarginWithDistanceLoss",
+    "torch.nn.functional.triplet_margin_with_distance_loss", "torch.nn.MultiLabelMarginLoss",
+    "torch.nn.functional.multilabel_margin_loss")
 _ni("chaingrad.nn.NLLLoss (it takes (N, C, d1, ...) inputs)", "torch.nn.NLLLoss2d")
 _ni("chaingrad.nn.functional.cross_entropy(chaingrad.nn.functional.linear(x, w), y)",
     "torch.nn.functional.linear_cross_entropy", "torch.nn.LinearCrossEntropyLoss",
@@ -594,18 +546,12 @@ _ni("the chaingrad.nn.functional form", *[f"torch.{n}" for n in (
     "adaptive_avg_pool1d", "avg_pool1d", "max_pool1d", "max_pool2d", "batch_norm", "layer_norm",
     "bilinear", "binary_cross_entropy_with_logits", "conv1d", "conv2d", "dropout", "embedding",
     "kl_div", "celu", "selu", "pdist", "hardshrink", "prelu")])
-_ni("chaingrad.nn.functional.<name> out of place, assigning the result",
-    *[f"torch.nn.functional.{n}_" for n in ("celu", "elu", "hardtanh", "leaky_relu", "relu",
-                                             "selu", "rrelu", "threshold")])
 _ni("a Module whose forward does x = layer(x) for each", "torch.nn.Container")
-_ni("chaingrad.nn.AdaptiveAvgPool1d/2d for averages; an adaptive max pool as max over "
-    "reshaped windows when the size divides", "torch.nn.AdaptiveMaxPool1d",
-    "torch.nn.AdaptiveMaxPool2d", "torch.nn.AdaptiveMaxPool3d",
-    "torch.nn.functional.adaptive_max_pool1d", "torch.nn.functional.adaptive_max_pool2d",
+_ni("chaingrad.nn.AdaptiveMaxPool1d/2d (no 3-D form yet)", "torch.nn.AdaptiveMaxPool3d",
     "torch.nn.functional.adaptive_max_pool3d",
-    "torch.nn.functional.adaptive_max_pool1d_with_indices",
-    "torch.nn.functional.adaptive_max_pool2d_with_indices",
-    "torch.nn.functional.adaptive_max_pool3d_with_indices", "torch.adaptive_max_pool1d")
+    "torch.nn.functional.adaptive_max_pool3d_with_indices")
+_ni("chaingrad.nn.functional.adaptive_max_pool1d(x, size, return_indices=True)",
+    "torch.adaptive_max_pool1d")
 _ni("(x.abs() ** p) pooled with chaingrad.nn.functional.avg_pool1d/2d, times the window size, "
     "** (1 / p)", "torch.nn.LPPool1d", "torch.nn.LPPool2d", "torch.nn.LPPool3d",
     "torch.nn.functional.lp_pool1d", "torch.nn.functional.lp_pool2d",
@@ -628,11 +574,8 @@ _ni("the 1-D/2-D forms in chaingrad.nn.functional (3-D variants are not implemen
     "torch.nn.functional.max_pool3d_with_indices", "torch.nn.functional.avg_pool3d",
     "torch.nn.functional.adaptive_avg_pool3d", "torch.max_pool3d")
 _ni("chaingrad.nn.functional.conv1d/conv2d applied to a zero-stuffed input (transposed "
-    "convolution is the gradient of conv)", "torch.nn.ConvTranspose1d", "torch.nn.ConvTranspose2d",
-    "torch.nn.ConvTranspose3d", "torch.nn.functional.conv_transpose1d",
-    "torch.nn.functional.conv_transpose2d", "torch.nn.functional.conv_transpose3d")
-_ni("stack shifted slices of the padded input (chaingrad.stack) to build the columns",
-    "torch.nn.Fold", "torch.nn.Unfold", "torch.nn.functional.fold", "torch.nn.functional.unfold")
+    "convolution is the gradient of conv)", "torch.nn.ConvTranspose3d",
+    "torch.nn.functional.conv_transpose3d")
 _ni("chaingrad ops on coordinate grids from chaingrad.linspace (bilinear weights)",
     "torch.nn.functional.grid_sample", "torch.nn.functional.affine_grid")
 _ni("chaingrad.nn.functional.log_softmax over all classes", "torch.nn.AdaptiveLogSoftmaxWithLoss")
