@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -397,6 +398,27 @@ struct Run {
 // itself is only touched with the GIL held.
 std::vector<std::unique_ptr<Run>> run_pool;
 
+// Serializes writes into leaves' .grad (and retain_grad cells) across threads: the in-place add
+// of a large gradient runs without the GIL (in C++ or in NumPy), so two backward passes that
+// reach the same leaf at once would otherwise lose one's update. Recursive: a hook inside an
+// accumulation may run a nested backward on the same thread. Waiting for it never holds the
+// GIL, so a holder that needs the GIL back can always get it.
+std::recursive_mutex grad_write_mutex;
+
+class GradWriteLock {
+ public:
+  GradWriteLock() {
+    if (!grad_write_mutex.try_lock()) {
+      PyThreadState* st = PyEval_SaveThread();
+      grad_write_mutex.lock();
+      PyEval_RestoreThread(st);
+    }
+  }
+  ~GradWriteLock() { grad_write_mutex.unlock(); }
+  GradWriteLock(const GradWriteLock&) = delete;
+  GradWriteLock& operator=(const GradWriteLock&) = delete;
+};
+
 class RunLease {
  public:
   RunLease() {
@@ -600,16 +622,21 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       }
       auto retains = node->extras->retains;
       for (auto& r : retains)
-        if (r.first < n_out && buf[r.first])
+        if (r.first < n_out && buf[r.first]) {
+          GradWriteLock lock;
           call(bridge.store_retained,
                {r.second.ptr(), buf[r.first].ptr(), create_graph ? Py_True : Py_False});
+        }
     }
     if (run.tasks[ti].capture)
       for (const Capture& c : run.captures)
         if (c.task == ti && buf[c.nr]) captured[c.slot] = buf[c.nr];
 
     if (node->kind == ACCUMULATE) {
-      if (!capturing && buf[0]) accumulate_leaf(*node, std::move(buf[0]), create_graph);
+      if (!capturing && buf[0]) {
+        GradWriteLock lock;
+        accumulate_leaf(*node, std::move(buf[0]), create_graph);
+      }
       buf[0] = py::object();
       continue;
     }

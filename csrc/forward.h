@@ -22,9 +22,10 @@ namespace py = pybind11;
 namespace chaingrad {
 
 // fallbacks: method name -> the Python function currently installed under that name.
-// grad_mode: grad_mode._enabled (a one-element list); current_engine: engine._current.
+// grad_mode: _core.grad_mode (grad_mode._enabled, the per-thread cell); current_engine:
+// engine._current.
 py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fallbacks,
-                          py::list grad_mode, py::list current_engine);
+                          py::object grad_mode, py::list current_engine);
 
 py::dict fast_ops_stats();
 

@@ -8,6 +8,7 @@ core and the reference engine share one definition of each behaviour.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -146,8 +147,19 @@ def call_tensor_hook(hook: Any, g: Any, create_graph: bool) -> Any:
     return r if create_graph else r._data
 
 
+# Serializes writes into .grad across threads (NumPy's in-place add runs without the GIL, so
+# two backward passes reaching one leaf at once would otherwise lose an update). Reentrant: a
+# hook may run a nested backward. The C++ engine holds its own lock around its calls here.
+_grad_write_lock = threading.RLock()
+
+
 def store_retained(cell: Any, g: Any, create_graph: bool) -> None:
     """``retain_grad``: keep the gradient of a non-leaf, summed over backward calls."""
+    with _grad_write_lock:
+        _store_retained(cell, g, create_graph)
+
+
+def _store_retained(cell: Any, g: Any, create_graph: bool) -> None:
     if create_graph:
         cell.grad = g if cell.grad is None else cell.grad + g
     elif cell.grad is None:
@@ -158,6 +170,12 @@ def store_retained(cell: Any, g: Any, create_graph: bool) -> None:
 
 def accumulate(acc: Any, g: Any, create_graph: bool, owned: bool = False) -> None:
     """Add ``g`` into a leaf's ``.grad``: in place when safe, as torch's AccumulateGrad does."""
+    with _grad_write_lock:
+        _accumulate(acc, g, create_graph, owned)
+
+
+
+def _accumulate(acc: Any, g: Any, create_graph: bool, owned: bool) -> None:
     old = acc.grad
     if create_graph:
         g = _as_grad_tensor(g)
