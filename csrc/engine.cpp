@@ -305,6 +305,23 @@ void record_native(int kind, PyObject* name, PyObject* const* inputs, size_t n_i
   }
 }
 
+const char* const kBusyMsg =
+    "backward() reached a node whose backward is running in another thread at this moment: "
+    "the same graph was backpropagated from two threads at once. Run backward passes of one "
+    "graph one after another (see docs/threads.md).";
+
+// Marks a node as being run by this execute() (set and cleared with the GIL held).
+class NodeBusy {
+ public:
+  explicit NodeBusy(Node& n) : n_(n) { n_.busy = 1; }
+  ~NodeBusy() { n_.busy = 0; }
+  NodeBusy(const NodeBusy&) = delete;
+  NodeBusy& operator=(const NodeBusy&) = delete;
+
+ private:
+  Node& n_;
+};
+
 void check_saved(const Node& node) {
   if (node.released) throw std::runtime_error(kFreedMsg);
   for (size_t i = 0; i < node.saved().size(); ++i) {
@@ -646,6 +663,10 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       if (buf[k]) any = true;
     outs.clear();
     if (any) {
+      // Another thread inside this node's backward (its kernel may run without the GIL, then
+      // free the saved values) would have them vanish under this one: refuse instead.
+      if (node->busy) throw std::runtime_error(kBusyMsg);
+      NodeBusy busy(*node);
       const bool post = node->extras && !node->extras->post_hooks.empty();
       if (node->kind == PY) {
         py::tuple bt = as_tuple(buf, n_out);

@@ -153,8 +153,9 @@ def test_concurrent_accumulation_into_one_leaf_loses_nothing():
 
 
 def test_one_graph_backward_from_two_threads_at_once():
-    """Without retain_graph: one pass succeeds, the other may raise the clear 'second time'
-    RuntimeError; never a crash or a wrong gradient. With it: both add their gradient."""
+    """Each pass either adds its whole gradient or raises a clear RuntimeError (the graph was
+    freed by the other pass, or the other pass is inside the same node right now); at least
+    one succeeds; never a crash or a partial gradient."""
     n = 40_000
     for retain in (False, True):
         for _ in range(20):
@@ -172,10 +173,8 @@ def test_one_graph_backward_from_two_threads_at_once():
             errors = _run_threads(work, 2)
             assert not errors, errors[0]
             ok = outcomes.count("ok")
-            if retain:
-                assert ok == 2, outcomes
-            else:
-                assert ok >= 1, outcomes
-                for o in outcomes:
-                    assert o == "ok" or "backward through the graph a second time" in o, o
+            assert ok >= 1, outcomes
+            for o in outcomes:
+                assert (o == "ok" or "backward through the graph a second time" in o
+                        or "running in another thread" in o), o
             assert np.array_equal(x.grad._data, 6.0 * x._data * ok)
