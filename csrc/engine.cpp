@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <cstring>
@@ -191,6 +192,10 @@ void set_bridge(py::module_ self, py::object b) {
   bridge.rebuild_output = get("rebuild_output");
   bridge.version_error = get("version_error");
   bridge.array_backward = get("array_backward");
+  bridge.anomaly = get("anomaly");
+  bridge.check_anomaly = get("check_anomaly");
+  if (!PyList_Check(bridge.anomaly) || PyList_GET_SIZE(bridge.anomaly) != 1)
+    throw py::type_error("set_bridge: _bridge.anomaly must be a one-element list");
   accumulate_grad_name = PyUnicode_InternFromString("AccumulateGrad");
   if (!accumulate_grad_name) throw py::error_already_set();
 }
@@ -303,6 +308,30 @@ void record_native(int kind, PyObject* name, PyObject* const* inputs, size_t n_i
   } else {
     mark_output(out, n, 0);
   }
+}
+
+// Anomaly mode: whether every gradient is a finite float32/float64 array (checked here, no
+// Python call); false for a non-finite value or anything not checkable here, which then goes
+// to _bridge.check_anomaly.
+bool all_finite(const std::vector<py::object>& outs) {
+  for (const py::object& o : outs) {
+    if (!o) continue;
+    PyObject* a = o.ptr();
+    if (!npy::is_exact(a)) return false;
+    const int t = npy::fast_float(a);
+    if (!t) return false;
+    const Py_ssize_t n = npy::size(a);
+    if (t == npy::kFloat) {
+      const float* p = reinterpret_cast<const float*>(npy::data(a));
+      for (Py_ssize_t i = 0; i < n; ++i)
+        if (!std::isfinite(p[i])) return false;
+    } else {
+      const double* p = reinterpret_cast<const double*>(npy::data(a));
+      for (Py_ssize_t i = 0; i < n; ++i)
+        if (!std::isfinite(p[i])) return false;
+    }
+  }
+  return true;
 }
 
 const char* const kBusyMsg =
@@ -621,6 +650,8 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       ready.push_back(t);
   }
 
+  // Anomaly mode is read once per backward call; when off, nodes pay nothing for it.
+  const bool anomaly = PyList_GET_ITEM(bridge.anomaly, 0) == Py_True;
   std::vector<py::object> outs;
   while (!ready.empty()) {
     const uint32_t ti = ready.back();
@@ -684,7 +715,7 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
         py::object g = post ? buf[0] : std::move(buf[0]);
         // Where each input's gradient will be added (kernels may add into it directly).
         py::object* dest[2] = {nullptr, nullptr};
-        if (node->kind == MUL && !post && node->n_in == 2) {
+        if (node->kind == MUL && !post && !anomaly && node->n_in == 2) {
           for (uint32_t i = 0; i < 2; ++i) {
             const uint32_t c = run.kid[run.tasks[ti].kids + i];
             if (c == kNone || !run.tasks[c].alive) continue;
@@ -693,6 +724,10 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
           }
         }
         native_backward(*node, std::move(g), outs, dest);
+      }
+      if (anomaly && !all_finite(outs)) {
+        py::tuple gi = as_tuple(outs.data(), outs.size());
+        call(bridge.check_anomaly, {object_of(node), gi.ptr()});
       }
       if (post) {
         py::tuple gi = as_tuple(outs.data(), outs.size());

@@ -26,6 +26,8 @@ struct Bridge {
   PyObject* rebuild_output = nullptr;
   PyObject* version_error = nullptr;
   PyObject* array_backward = nullptr;
+  PyObject* anomaly = nullptr;        // _bridge.anomaly: [bool], read once per execute()
+  PyObject* check_anomaly = nullptr;  // called per node only while anomaly mode is on
 };
 extern Bridge bridge;
 

@@ -187,3 +187,14 @@ def _accumulate(acc: Any, g: Any, create_graph: bool, owned: bool) -> None:
         old._bump_version()
     else:
         acc.grad = wrap(old._data + g)
+
+
+# Anomaly mode (autograd.detect_anomaly): the engines read this once per backward call and,
+# only while it is on, call check_anomaly with each node's input gradients.
+anomaly = [False]
+
+
+def check_anomaly(node: Any, grads: tuple) -> None:
+    from .autograd import anomaly_mode
+
+    anomaly_mode.check(node, grads)

@@ -205,6 +205,7 @@ def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
         buf[nr] = _add(buf[nr], g, create_graph)
     ready = [n for n in dict.fromkeys(root_nodes) if n in deps and deps[n] == 0]
 
+    anomaly = _bridge.anomaly[0]  # once per call: nodes pay nothing while it is off
     while ready:
         node = ready.pop()
         buf = buffers.pop(node, None) or [None] * node.num_outputs
@@ -231,6 +232,8 @@ def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
                 raise RuntimeError(_BUSY_MSG)
             try:
                 grads_in = _run_node(node, buf, create_graph)
+                if anomaly:
+                    _bridge.check_anomaly(node, tuple(grads_in))
                 if node.post_hooks:
                     for hook in list(node.post_hooks):
                         hook(grads_in, tuple(buf))
