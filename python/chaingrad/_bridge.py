@@ -198,3 +198,20 @@ def check_anomaly(node: Any, grads: tuple) -> None:
     from .autograd import anomaly_mode
 
     anomaly_mode.check(node, grads)
+
+
+# Floating-point flags raised by a native kernel's raw loops (the C++ engine), reported through
+# NumPy's own error handling so np.errstate (warn/raise/ignore/call/print/log) applies exactly as
+# it does to the reference kernels' NumPy calls. One tiny ufunc call per flag raises it in NumPy.
+_FP_DIVIDE, _FP_OVER, _FP_UNDER, _FP_INVALID = 1, 2, 4, 8
+
+
+def fp_report(flags: int) -> None:
+    if flags & _FP_DIVIDE:
+        np.divide(np.ones(1), np.zeros(1))
+    if flags & _FP_OVER:
+        np.multiply(np.full(1, 1e308), np.full(1, 10.0))
+    if flags & _FP_UNDER:
+        np.multiply(np.full(1, 1e-300), np.full(1, 1e-300))
+    if flags & _FP_INVALID:
+        np.multiply(np.zeros(1), np.full(1, np.inf))
