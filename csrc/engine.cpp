@@ -1,12 +1,6 @@
 #include "engine.h"
 
 #include <algorithm>
-#if defined(__x86_64__) || defined(_M_X64)
-#include <xmmintrin.h>
-#define CG_BWD_MXCSR 1
-#else
-#include <cfenv>
-#endif
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -341,36 +335,21 @@ bool all_finite(const std::vector<py::object>& outs) {
   return true;
 }
 
-// Floating-point exception flags of the native kernels' raw loops. NumPy reports the flags its
-// own ufuncs raise (and clears them), so any flag still set after a kernel came from a raw loop:
-// it is handed to _bridge.fp_report, which reports it through NumPy's np.errstate handling
-// (warn, raise, ignore, call, print, log), as the reference kernels' NumPy calls would.
+// Floating-point flags the native kernels' raw loops raised (collected by npy::GilRelease, the
+// scope every raw loop runs in; NumPy reports or deliberately ignores its own) go to
+// _bridge.fp_report, which raises them through NumPy's np.errstate handling (warn, raise,
+// ignore, call, print, log), as the reference kernels' NumPy calls would.
 enum : int { FP_DIVIDE = 1, FP_OVER = 2, FP_UNDER = 4, FP_INVALID = 8 };
-#ifdef CG_BWD_MXCSR
-inline void fp_clear() {
-  const unsigned csr = _mm_getcsr();
-  if (csr & 0x3Fu) _mm_setcsr(csr & ~0x3Fu);
-}
-inline int fp_flags() {
-  const unsigned csr = _mm_getcsr();
-  if (!(csr & 0x1Du)) return 0;
-  return ((csr & 0x04u) ? FP_DIVIDE : 0) | ((csr & 0x08u) ? FP_OVER : 0) |
-         ((csr & 0x10u) ? FP_UNDER : 0) | ((csr & 0x01u) ? FP_INVALID : 0);
-}
-#else
-inline void fp_clear() { std::feclearexcept(FE_ALL_EXCEPT); }
-inline int fp_flags() {
-  return (std::fetestexcept(FE_DIVBYZERO) ? FP_DIVIDE : 0) |
-         (std::fetestexcept(FE_OVERFLOW) ? FP_OVER : 0) |
-         (std::fetestexcept(FE_UNDERFLOW) ? FP_UNDER : 0) |
-         (std::fetestexcept(FE_INVALID) ? FP_INVALID : 0);
-}
-#endif
+
+inline void fp_begin() { npy::fpflags::pending = 0; }
 
 void fp_report() {
-  const int f = fp_flags();
-  if (!f) return;
-  fp_clear();
+  const unsigned p = npy::fpflags::pending;
+  if (!p) return;
+  npy::fpflags::pending = 0;
+  namespace ff = npy::fpflags;
+  const int f = ((p & ff::kDivide) ? FP_DIVIDE : 0) | ((p & ff::kOver) ? FP_OVER : 0) |
+                ((p & ff::kUnder) ? FP_UNDER : 0) | ((p & ff::kInvalid) ? FP_INVALID : 0);
   py::object flags = py::int_(f);
   call(bridge.fp_report, {flags.ptr()});
 }
@@ -724,7 +703,7 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
     if (node->kind == ACCUMULATE) {
       if (!capturing && buf[0]) {
         GradWriteLock lock;
-        fp_clear();
+        fp_begin();
         accumulate_leaf(*node, std::move(buf[0]), create_graph);
         fp_report();
       }
@@ -766,7 +745,7 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
             if (slot) dest[i] = &slot;
           }
         }
-        fp_clear();
+        fp_begin();
         native_backward(*node, std::move(g), outs, dest);
         fp_report();
       }
