@@ -7,8 +7,8 @@
 #
 # The instrumented module is staged with a copy of python/chaingrad in build-asan/pkg and
 # imported through PYTHONPATH by a Python that has no editable chaingrad install (the system
-# Python by default; PYTHON=... to choose). CPython itself is not instrumented, so libasan is
-# preloaded and leak detection is off (the interpreter "leaks" at exit by design). Any ASan or
+# Python by default; PYTHON=... to choose). CPython itself is not instrumented, so libasan (and
+# libstdc++) are preloaded and leak detection is off (the interpreter "leaks" at exit by design). Any ASan or
 # UBSan report goes to build-asan/logs/ and fails the run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,6 +20,9 @@ if "$PY" -c "import chaingrad" 2>/dev/null && [ -z "${PYTHONPATH:-}" ]; then
 fi
 LIBASAN="$(gcc -print-file-name=libasan.so)"
 [ -f "$LIBASAN" ] || { echo "sanitize.sh: libasan not found (gcc with ASan needed)" >&2; exit 2; }
+# libstdc++ must be loaded with libasan, or ASan's __cxa_throw interceptor finds no real
+# function when the (C) interpreter later loads the module and the first C++ exception aborts.
+LIBSTDCXX="$(gcc -print-file-name=libstdc++.so)"
 FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
 
 cmake -S "$ROOT" -B "$OUT/cmake" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -35,7 +38,7 @@ cp "$OUT"/cmake/_core*.so "$OUT/pkg/chaingrad/"
 
 cd "$ROOT"
 export PYTHONPATH="$OUT/pkg"
-export LD_PRELOAD="$LIBASAN"
+export LD_PRELOAD="$LIBASAN $LIBSTDCXX"
 export ASAN_OPTIONS="detect_leaks=0:log_path=$OUT/logs/asan:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$OUT/logs/ubsan:halt_on_error=1"
 export PYTHONDONTWRITEBYTECODE=1
