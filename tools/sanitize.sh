@@ -44,7 +44,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:log_path=$OUT/logs/ubsan:halt_on_error=
 export PYTHONDONTWRITEBYTECODE=1
 "$PY" -c "import chaingrad, chaingrad._core as c; assert c.__file__.startswith('$OUT'), c.__file__; print('sanitized core:', c.__file__)"
 status=0
-"$PY" -m pytest -q -p no:cacheprovider "${@:-tests}" || status=$?
+# The staged package has no installed distribution metadata, so the console-script check cannot
+# pass here (it is not about the core).
+"$PY" -m pytest -q -p no:cacheprovider \
+  --deselect "tests/test_cli.py::test_console_script_declared[cpp]" \
+  --deselect "tests/test_cli.py::test_console_script_declared[python]" "${@:-tests}" || status=$?
 if compgen -G "$OUT/logs/*" >/dev/null; then
   echo "sanitize.sh: sanitizer reports:" >&2
   cat "$OUT"/logs/* >&2
