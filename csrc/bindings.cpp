@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "forward.h"
 #include "optim.h"
+#include "grad_mode.h"
 #include "graph.h"
 #include "kernels.h"
 #include "npy.h"
@@ -116,6 +117,11 @@ PYBIND11_MODULE(_core, m) {
   init_kernels(numpy);
   npy::init_loops(numpy);
 
+  {
+    PyObject* gm = gradmode::cell();
+    if (!gm) throw py::error_already_set();
+    m.attr("grad_mode") = py::reinterpret_steal<py::object>(gm);
+  }
   py::class_<HookHandle>(m, "HookHandle").def("remove", &HookHandle::remove);
 
   py::object node = init_node_type(m);
@@ -188,7 +194,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("execute", &execute, py::arg("roots"), py::arg("grads"), py::arg("retain_graph"),
         py::arg("create_graph"), py::arg("capture"));
   m.def("install_fast_ops",
-        [m](py::object cls, py::dict fb, py::list gm, py::list cur) {
+        [m](py::object cls, py::dict fb, py::object gm, py::list cur) {
           return install_fast_ops(m, std::move(cls), std::move(fb), std::move(gm), std::move(cur));
         },
         py::arg("tensor_cls"), py::arg("fallbacks"),

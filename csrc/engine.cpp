@@ -1,7 +1,9 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <mutex>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -190,6 +192,11 @@ void set_bridge(py::module_ self, py::object b) {
   bridge.rebuild_output = get("rebuild_output");
   bridge.version_error = get("version_error");
   bridge.array_backward = get("array_backward");
+  bridge.anomaly = get("anomaly");
+  bridge.check_anomaly = get("check_anomaly");
+  bridge.fp_report = get("fp_report");
+  if (!PyList_Check(bridge.anomaly) || PyList_GET_SIZE(bridge.anomaly) != 1)
+    throw py::type_error("set_bridge: _bridge.anomaly must be a one-element list");
   accumulate_grad_name = PyUnicode_InternFromString("AccumulateGrad");
   if (!accumulate_grad_name) throw py::error_already_set();
 }
@@ -304,6 +311,66 @@ void record_native(int kind, PyObject* name, PyObject* const* inputs, size_t n_i
   }
 }
 
+// Anomaly mode: whether every gradient is a finite float32/float64 array (checked here, no
+// Python call); false for a non-finite value or anything not checkable here, which then goes
+// to _bridge.check_anomaly.
+bool all_finite(const std::vector<py::object>& outs) {
+  for (const py::object& o : outs) {
+    if (!o) continue;
+    PyObject* a = o.ptr();
+    if (!npy::is_exact(a)) return false;
+    const int t = npy::fast_float(a);
+    if (!t) return false;
+    const Py_ssize_t n = npy::size(a);
+    if (t == npy::kFloat) {
+      const float* p = reinterpret_cast<const float*>(npy::data(a));
+      for (Py_ssize_t i = 0; i < n; ++i)
+        if (!std::isfinite(p[i])) return false;
+    } else {
+      const double* p = reinterpret_cast<const double*>(npy::data(a));
+      for (Py_ssize_t i = 0; i < n; ++i)
+        if (!std::isfinite(p[i])) return false;
+    }
+  }
+  return true;
+}
+
+// Floating-point flags the native kernels' raw loops raised (collected by npy::GilRelease, the
+// scope every raw loop runs in; NumPy reports or deliberately ignores its own) go to
+// _bridge.fp_report, which raises them through NumPy's np.errstate handling (warn, raise,
+// ignore, call, print, log), as the reference kernels' NumPy calls would.
+enum : int { FP_DIVIDE = 1, FP_OVER = 2, FP_UNDER = 4, FP_INVALID = 8 };
+
+inline void fp_begin() { npy::fpflags::pending = 0; }
+
+void fp_report() {
+  const unsigned p = npy::fpflags::pending;
+  if (!p) return;
+  npy::fpflags::pending = 0;
+  namespace ff = npy::fpflags;
+  const int f = ((p & ff::kDivide) ? FP_DIVIDE : 0) | ((p & ff::kOver) ? FP_OVER : 0) |
+                ((p & ff::kUnder) ? FP_UNDER : 0) | ((p & ff::kInvalid) ? FP_INVALID : 0);
+  py::object flags = py::int_(f);
+  call(bridge.fp_report, {flags.ptr()});
+}
+
+const char* const kBusyMsg =
+    "backward() reached a node whose backward is running in another thread at this moment: "
+    "the same graph was backpropagated from two threads at once. Run backward passes of one "
+    "graph one after another (see docs/threads.md).";
+
+// Marks a node as being run by this execute() (set and cleared with the GIL held).
+class NodeBusy {
+ public:
+  explicit NodeBusy(Node& n) : n_(n) { n_.busy = 1; }
+  ~NodeBusy() { n_.busy = 0; }
+  NodeBusy(const NodeBusy&) = delete;
+  NodeBusy& operator=(const NodeBusy&) = delete;
+
+ private:
+  Node& n_;
+};
+
 void check_saved(const Node& node) {
   if (node.released) throw std::runtime_error(kFreedMsg);
   for (size_t i = 0; i < node.saved().size(); ++i) {
@@ -396,6 +463,27 @@ struct Run {
 // nest (hooks, Function backwards) and interleave across threads at Python calls; the pool
 // itself is only touched with the GIL held.
 std::vector<std::unique_ptr<Run>> run_pool;
+
+// Serializes writes into leaves' .grad (and retain_grad cells) across threads: the in-place add
+// of a large gradient runs without the GIL (in C++ or in NumPy), so two backward passes that
+// reach the same leaf at once would otherwise lose one's update. Recursive: a hook inside an
+// accumulation may run a nested backward on the same thread. Waiting for it never holds the
+// GIL, so a holder that needs the GIL back can always get it.
+std::recursive_mutex grad_write_mutex;
+
+class GradWriteLock {
+ public:
+  GradWriteLock() {
+    if (!grad_write_mutex.try_lock()) {
+      PyThreadState* st = PyEval_SaveThread();
+      grad_write_mutex.lock();
+      PyEval_RestoreThread(st);
+    }
+  }
+  ~GradWriteLock() { grad_write_mutex.unlock(); }
+  GradWriteLock(const GradWriteLock&) = delete;
+  GradWriteLock& operator=(const GradWriteLock&) = delete;
+};
 
 class RunLease {
  public:
@@ -582,6 +670,8 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       ready.push_back(t);
   }
 
+  // Anomaly mode is read once per backward call; when off, nodes pay nothing for it.
+  const bool anomaly = PyList_GET_ITEM(bridge.anomaly, 0) == Py_True;
   std::vector<py::object> outs;
   while (!ready.empty()) {
     const uint32_t ti = ready.back();
@@ -600,16 +690,23 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       }
       auto retains = node->extras->retains;
       for (auto& r : retains)
-        if (r.first < n_out && buf[r.first])
+        if (r.first < n_out && buf[r.first]) {
+          GradWriteLock lock;
           call(bridge.store_retained,
                {r.second.ptr(), buf[r.first].ptr(), create_graph ? Py_True : Py_False});
+        }
     }
     if (run.tasks[ti].capture)
       for (const Capture& c : run.captures)
         if (c.task == ti && buf[c.nr]) captured[c.slot] = buf[c.nr];
 
     if (node->kind == ACCUMULATE) {
-      if (!capturing && buf[0]) accumulate_leaf(*node, std::move(buf[0]), create_graph);
+      if (!capturing && buf[0]) {
+        GradWriteLock lock;
+        fp_begin();
+        accumulate_leaf(*node, std::move(buf[0]), create_graph);
+        fp_report();
+      }
       buf[0] = py::object();
       continue;
     }
@@ -619,6 +716,10 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
       if (buf[k]) any = true;
     outs.clear();
     if (any) {
+      // Another thread inside this node's backward (its kernel may run without the GIL, then
+      // free the saved values) would have them vanish under this one: refuse instead.
+      if (node->busy) throw std::runtime_error(kBusyMsg);
+      NodeBusy busy(*node);
       const bool post = node->extras && !node->extras->post_hooks.empty();
       if (node->kind == PY) {
         py::tuple bt = as_tuple(buf, n_out);
@@ -636,7 +737,7 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
         py::object g = post ? buf[0] : std::move(buf[0]);
         // Where each input's gradient will be added (kernels may add into it directly).
         py::object* dest[2] = {nullptr, nullptr};
-        if (node->kind == MUL && !post && node->n_in == 2) {
+        if (node->kind == MUL && !post && !anomaly && node->n_in == 2) {
           for (uint32_t i = 0; i < 2; ++i) {
             const uint32_t c = run.kid[run.tasks[ti].kids + i];
             if (c == kNone || !run.tasks[c].alive) continue;
@@ -644,7 +745,13 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
             if (slot) dest[i] = &slot;
           }
         }
+        fp_begin();
         native_backward(*node, std::move(g), outs, dest);
+        fp_report();
+      }
+      if (anomaly && !all_finite(outs)) {
+        py::tuple gi = as_tuple(outs.data(), outs.size());
+        call(bridge.check_anomaly, {object_of(node), gi.ptr()});
       }
       if (post) {
         py::tuple gi = as_tuple(outs.data(), outs.size());

@@ -26,6 +26,9 @@ struct Bridge {
   PyObject* rebuild_output = nullptr;
   PyObject* version_error = nullptr;
   PyObject* array_backward = nullptr;
+  PyObject* anomaly = nullptr;        // _bridge.anomaly: [bool], read once per execute()
+  PyObject* check_anomaly = nullptr;  // called per node only while anomaly mode is on
+  PyObject* fp_report = nullptr;      // FP flags a native kernel's raw loops raised
 };
 extern Bridge bridge;
 

@@ -18,6 +18,7 @@
 
 #include "engine.h"
 #include "forward_shape.h"
+#include "grad_mode.h"
 #include "graph.h"
 #include "npy.h"
 #include "tensor.h"
@@ -73,7 +74,6 @@ const char* const kNames[N_NAMES] = {
 struct State {
   bool on = false;
   PyObject* core = nullptr;                   // the _core module (lives for the process)
-  PyObject* grad_mode = nullptr;              // grad_mode._enabled (strong)
   PyObject* current = nullptr;                // engine._current (strong)
   PyObject* fallback[kNumEntries] = {};       // the Python ops (strong)
   PyObject* name[N_NAMES] = {};               // interned node names (strong)
@@ -157,14 +157,7 @@ bool run_power(bool is64, const char* in, double e, char* out, Py_ssize_t n) {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-bool grad_enabled() {
-  PyObject* v = PyList_GET_ITEM(S.grad_mode, 0);
-  if (v == Py_True) return true;
-  if (v == Py_False) return false;
-  int r = PyObject_IsTrue(v);
-  if (r < 0) throw py::error_already_set();
-  return r != 0;
-}
+bool grad_enabled() { return gradmode::enabled(); }  // this thread's mode
 
 bool requires_grad(PyObject* t) { return tensor::raw(t, tensor::REQUIRES_GRAD) == Py_True; }
 
@@ -723,7 +716,7 @@ PyObject* fast_function(PyObject* self_obj, PyObject* const* args, Py_ssize_t na
 }  // namespace
 
 py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fallbacks,
-                          py::list grad_mode, py::list current_engine) {
+                          py::object grad_mode, py::list current_engine) {
   py::list installed;
   if (!tensor::ready() || !tensor::st.fast ||
       tensor_cls.ptr() != reinterpret_cast<PyObject*>(tensor::st.type))
@@ -749,8 +742,8 @@ py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fall
       S.name[k] = PyUnicode_InternFromString(kNames[k]);
       if (!S.name[k]) throw py::error_already_set();
     }
-  Py_XDECREF(S.grad_mode);
-  S.grad_mode = grad_mode.inc_ref().ptr();
+  if (!gradmode::is_cell(grad_mode.ptr()))
+    throw py::type_error("install_fast_ops: grad_mode must be _core.grad_mode (the per-thread cell)");
   Py_XDECREF(S.current);
   S.current = current_engine.inc_ref().ptr();
   S.core = core.ptr();

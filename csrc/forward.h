@@ -24,9 +24,10 @@ namespace py = pybind11;
 namespace chaingrad {
 
 // fallbacks: method name -> the Python function currently installed under that name.
-// grad_mode: grad_mode._enabled (a one-element list); current_engine: engine._current.
+// grad_mode: _core.grad_mode (grad_mode._enabled, the per-thread cell); current_engine:
+// engine._current.
 py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fallbacks,
-                          py::list grad_mode, py::list current_engine);
+                          py::object grad_mode, py::list current_engine);
 
 // A builtin function for a module-level op (torch.tanh(x), F.relu(x), torch.tensor(...),
 // torch.from_numpy(a)): the method fast path with the tensor as first argument, else

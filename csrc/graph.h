@@ -158,6 +158,7 @@ struct Node {
   uint16_t n_scalars = 0;
   uint8_t kind = PY;
   bool released = false;
+  uint8_t busy = 0;      // execute(): a backward pass is running this node (GIL-protected)
   uint32_t scratch = 0;  // execute(): this node's task number (valid only if the task agrees)
   py::object name;
   std::unique_ptr<NodeExtras> extras;

@@ -9,6 +9,8 @@
 namespace chaingrad {
 namespace npy {
 
+thread_local unsigned fpflags::pending = 0;
+
 PyObject* builtin_table[kNumBuiltin] = {};
 
 namespace {

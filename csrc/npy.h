@@ -9,6 +9,13 @@
 #include <cstdint>
 #include <vector>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#define CG_NPY_MXCSR 1
+#else
+#include <cfenv>
+#endif
+
 namespace py = pybind11;
 
 namespace chaingrad {
@@ -114,17 +121,53 @@ inline bool exclusively_owned(PyObject* a) {
              (kOwnData | kWriteable | kCContig | kAligned);
 }
 
-// Releases the GIL for the scope when `on` (long loops that touch no Python object).
+// Floating-point exception flags (invalid, divide by zero, overflow, underflow) as the platform
+// encodes them. The native kernels' raw loops run inside GilRelease scopes and NumPy's calls
+// never do, so the flags raised inside those scopes are collected in `pending` (per thread)
+// for the engine to report through np.errstate; flags set before a scope are kept.
+namespace fpflags {
+#ifdef CG_NPY_MXCSR
+constexpr unsigned kInvalid = 0x01u, kDivide = 0x04u, kOver = 0x08u, kUnder = 0x10u;
+inline unsigned take() {
+  const unsigned c = _mm_getcsr();
+  if (c & 0x3Fu) _mm_setcsr(c & ~0x3Fu);
+  return c & (kInvalid | kDivide | kOver | kUnder);
+}
+inline void put(unsigned f) {
+  if (f) _mm_setcsr(_mm_getcsr() | f);
+}
+#else
+constexpr unsigned kInvalid = FE_INVALID, kDivide = FE_DIVBYZERO, kOver = FE_OVERFLOW,
+                   kUnder = FE_UNDERFLOW;
+inline unsigned take() {
+  const unsigned f = static_cast<unsigned>(std::fetestexcept(kInvalid | kDivide | kOver | kUnder));
+  if (f) std::feclearexcept(FE_ALL_EXCEPT);
+  return f;
+}
+inline void put(unsigned f) {
+  if (f) std::feraiseexcept(static_cast<int>(f));
+}
+#endif
+extern thread_local unsigned pending;
+}  // namespace fpflags
+
+// Releases the GIL for the scope when `on` (long loops that touch no Python object), and
+// collects the floating-point flags the scope raises (fpflags::pending).
 class GilRelease {
  public:
-  explicit GilRelease(bool on) : state_(on ? PyEval_SaveThread() : nullptr) {}
+  explicit GilRelease(bool on)
+      : saved_(fpflags::take()), state_(on ? PyEval_SaveThread() : nullptr) {}
   ~GilRelease() {
     if (state_) PyEval_RestoreThread(state_);
+    const unsigned now = fpflags::take();
+    fpflags::pending |= now;
+    fpflags::put(saved_ | now);
   }
   GilRelease(const GilRelease&) = delete;
   GilRelease& operator=(const GilRelease&) = delete;
 
  private:
+  unsigned saved_;
   PyThreadState* state_;
 };
 constexpr Py_ssize_t kReleaseGil = 1 << 15;  // elements

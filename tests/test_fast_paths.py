@@ -536,10 +536,8 @@ def test_products_accumulated_into_shared_buffers(both):
 def test_threads_with_long_loops_that_release_the_gil(engine):
     """Loops over >= 32768 elements run without the GIL; concurrent passes stay correct.
 
-    Grad mode is process-wide here, and backward() saves/restores it without a lock, so
-    concurrent passes can leave it switched off: the graphs are built first, the threads run
-    backward passes and forward computations on tensors that need no grad, and the mode is
-    restored afterwards.
+    The graphs are built first; the threads run backward passes and forward computations on
+    tensors that need no grad (grad mode is per thread: tests/test_threads.py).
     """
     import threading
 

@@ -8,6 +8,7 @@ core and the reference engine share one definition of each behaviour.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -146,8 +147,19 @@ def call_tensor_hook(hook: Any, g: Any, create_graph: bool) -> Any:
     return r if create_graph else r._data
 
 
+# Serializes writes into .grad across threads (NumPy's in-place add runs without the GIL, so
+# two backward passes reaching one leaf at once would otherwise lose an update). Reentrant: a
+# hook may run a nested backward. The C++ engine holds its own lock around its calls here.
+_grad_write_lock = threading.RLock()
+
+
 def store_retained(cell: Any, g: Any, create_graph: bool) -> None:
     """``retain_grad``: keep the gradient of a non-leaf, summed over backward calls."""
+    with _grad_write_lock:
+        _store_retained(cell, g, create_graph)
+
+
+def _store_retained(cell: Any, g: Any, create_graph: bool) -> None:
     if create_graph:
         cell.grad = g if cell.grad is None else cell.grad + g
     elif cell.grad is None:
@@ -158,6 +170,12 @@ def store_retained(cell: Any, g: Any, create_graph: bool) -> None:
 
 def accumulate(acc: Any, g: Any, create_graph: bool, owned: bool = False) -> None:
     """Add ``g`` into a leaf's ``.grad``: in place when safe, as torch's AccumulateGrad does."""
+    with _grad_write_lock:
+        _accumulate(acc, g, create_graph, owned)
+
+
+
+def _accumulate(acc: Any, g: Any, create_graph: bool, owned: bool) -> None:
     old = acc.grad
     if create_graph:
         g = _as_grad_tensor(g)
@@ -169,3 +187,31 @@ def accumulate(acc: Any, g: Any, create_graph: bool, owned: bool = False) -> Non
         old._bump_version()
     else:
         acc.grad = wrap(old._data + g)
+
+
+# Anomaly mode (autograd.detect_anomaly): the engines read this once per backward call and,
+# only while it is on, call check_anomaly with each node's input gradients.
+anomaly = [False]
+
+
+def check_anomaly(node: Any, grads: tuple) -> None:
+    from .autograd import anomaly_mode
+
+    anomaly_mode.check(node, grads)
+
+
+# Floating-point flags raised by a native kernel's raw loops (the C++ engine), reported through
+# NumPy's own error handling so np.errstate (warn/raise/ignore/call/print/log) applies exactly as
+# it does to the reference kernels' NumPy calls. One tiny ufunc call per flag raises it in NumPy.
+_FP_DIVIDE, _FP_OVER, _FP_UNDER, _FP_INVALID = 1, 2, 4, 8
+
+
+def fp_report(flags: int) -> None:
+    if flags & _FP_DIVIDE:
+        np.divide(np.ones(1), np.zeros(1))
+    if flags & _FP_OVER:
+        np.multiply(np.full(1, 1e308), np.full(1, 10.0))
+    if flags & _FP_UNDER:
+        np.multiply(np.full(1, 1e-300), np.full(1, 1e-300))
+    if flags & _FP_INVALID:
+        np.multiply(np.zeros(1), np.full(1, np.inf))

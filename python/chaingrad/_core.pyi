@@ -6,7 +6,7 @@ the same commit as its ``m.def``/``m.attr`` (tests/test_typing.py fails when ``_
 a name this stub lacks, or the stub names one ``_core`` does not export).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableSequence
 from types import ModuleType
 from typing import Any, SupportsIndex, SupportsInt
 
@@ -54,6 +54,11 @@ class Node:
     def add_pre_hook(self, output_nr: int, fn: Callable[..., Any], /) -> HookHandle: ...
     def register_hook(self, fn: Callable[..., Any], /) -> HookHandle: ...
     def add_retain(self, output_nr: int, cell: Any, /) -> None: ...
+
+# --- grad mode (grad_mode.cpp) -----------------------------------------------------------------
+# This thread's grad mode: a C++ cell indexed like the one-element list grad_mode._enabled
+# (only [0] get/set and len); its class is not exported.
+grad_mode: MutableSequence[bool]
 
 # --- engine functions (bindings.cpp) ---------------------------------------------------------
 def set_bridge(arg0: ModuleType, /) -> None: ...

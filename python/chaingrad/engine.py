@@ -64,20 +64,31 @@ def get_engine_name() -> str:
     return current().name
 
 
+# A wrapper put around the active engine while a mode needs one (anomaly mode records where
+# each node was created), else None.
+_wrapper: list = [None]
+
+
+def _activate(mod: object) -> object:
+    mod = getattr(mod, "_wrapped_engine", mod)
+    w = _wrapper[0]
+    return w(mod) if w is not None else mod
+
+
 def set_engine(name: str) -> None:
     """Switch the engine for the whole process."""
-    _current[:] = [_load(name)]
+    _current[:] = [_activate(_load(name))]
 
 
 @contextlib.contextmanager
 def use(name: str) -> Iterator[None]:
     """Use engine ``name`` inside the block."""
     prev = current()
-    _current[0] = _load(name)
+    _current[0] = _activate(_load(name))
     try:
         yield
     finally:
-        _current[0] = prev
+        _current[0] = _activate(prev)
 
 
 def available() -> list[str]:

@@ -1,15 +1,46 @@
-"""Global grad mode: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (PyTorch semantics)."""
+"""Grad mode: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (PyTorch semantics).
+
+Grad mode is per thread, as in torch: a ``no_grad`` block in one thread does not change
+recording in another, and a new thread starts with grad mode on.
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# A one-element list instead of a bare global so the hot path reads it without a `global`
-# statement and every importer sees the same cell.
-_enabled = [True]
+
+class _ThreadLocalCell:
+    """Pure-Python stand-in for ``_core.grad_mode`` when the C++ core is not built: index 0 is
+    this thread's mode (slower, but the same semantics)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __len__(self) -> int:
+        return 1
+
+    def __getitem__(self, i: int) -> bool:
+        if i not in (0, -1):
+            raise IndexError("grad mode cell index out of range")
+        return getattr(self._local, "on", True)
+
+    def __setitem__(self, i: int, value: object) -> None:
+        if i not in (0, -1):
+            raise IndexError("grad mode cell index out of range")
+        self._local.on = bool(value)
+
+
+# This thread's grad mode is `_enabled[0]` (read and set it like a one-element list). It is the
+# C++ core's thread_local flag, which the native forward fast paths read directly; the ops read
+# `_gm._enabled[0]` once per call.
+try:
+    from ._core import grad_mode as _enabled
+except ImportError:  # no C++ core: the reference engine only
+    _enabled = _ThreadLocalCell()
 
 
 def is_grad_enabled() -> bool:

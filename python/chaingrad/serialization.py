@@ -161,12 +161,37 @@ class _Decoder:
         key = node.get("key")
         if not isinstance(key, str) or key == _META or key not in self.npz.files:
             raise self.fail(f"array member {key!r} is missing")
+        self._check_header(key)
         arr = self.npz[key]
         if arr.dtype.str != node.get("dtype") or list(arr.shape) != node.get("shape"):
             raise self.fail(f"array member {key!r} has dtype {arr.dtype.str} and shape "
                             f"{list(arr.shape)}, but the metadata says {node.get('dtype')} and "
                             f"{node.get('shape')}")
         return arr
+
+    def _check_header(self, key: str) -> None:
+        """Read the member's .npy header before its data: refuse object arrays and shapes
+        larger than the bytes the member holds (a forged header must not allocate terabytes)."""
+        z = self.npz.zip
+        try:
+            info = z.getinfo(key + ".npy")
+        except KeyError:
+            return  # np.load's own lookup reports it
+        with z.open(info) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            offset = fh.tell()
+        if dtype.hasobject:
+            raise self.fail(f"array member {key!r} is an object array; chaingrad never "
+                            "unpickles, so object arrays are refused")
+        need = math.prod(shape) * dtype.itemsize
+        have = info.file_size - offset
+        if need > have:
+            raise self.fail(f"array member {key!r} claims shape {list(shape)} of {dtype} "
+                            f"({need} bytes) but holds {have} bytes")
 
     def decode(self, node: Any) -> Any:
         if not isinstance(node, dict) or "type" not in node:
@@ -189,6 +214,8 @@ class _Decoder:
             raise self.fail(f"bad float value {v!r}")
         if t in ("tensor", "ndarray"):
             key = node.get("key")
+            if not isinstance(key, str):
+                raise self.fail(f"a {t} node has member key {key!r}, not a string")
             if key in self._loaded:
                 return self._loaded[key]
             arr = self._array(node)
@@ -221,9 +248,43 @@ class _Decoder:
             for pair in items:
                 if not isinstance(pair, list) or len(pair) != 2:
                     raise self.fail("a dict item is not a [key, value] pair")
-                out_d[self.decode(pair[0])] = self.decode(pair[1])
+                k = self.decode(pair[0])
+                try:
+                    hash(k)
+                except TypeError:
+                    raise self.fail(f"a dict key of type {type(k).__name__} is not "
+                                    "hashable") from None
+                out_d[k] = self.decode(pair[1])
             return out_d
         raise self.fail(f"unknown node type {t!r}")
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _check_magic(f: PathLike | BinaryIO, name: str) -> None:
+    """Name what the file is when it is not a zip archive (a checkpoint is always one)."""
+    try:
+        if hasattr(f, "read"):
+            pos = f.tell()  # type: ignore[union-attr]
+            head = f.read(4)  # type: ignore[union-attr]
+            f.seek(pos)  # type: ignore[union-attr]
+        else:
+            with open(os.fspath(f), "rb") as fh:  # type: ignore[arg-type]
+                head = fh.read(4)
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return  # np.load reports what it can
+    if head == _ZIP_MAGIC:
+        return
+    if head[:1] == b"\x80" or head[:1] in (b"(", b"}", b"]"):
+        what = "a pickle (e.g. written by torch.save or pickle.dump); chaingrad never unpickles"
+    elif head.startswith(b"\x93NUM"):
+        what = "a single .npy array"
+    elif not head:
+        what = "empty"
+    else:
+        what = "not a zip archive"
+    raise CheckpointError(f"chaingrad.load: {name} is not a chaingrad checkpoint: it is {what}")
 
 
 def load(f: PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool = True) -> Any:
@@ -237,6 +298,7 @@ def load(f: PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool
     name = repr(os.fspath(f)) if not hasattr(f, "read") else repr(getattr(f, "name", f))
     if not hasattr(f, "read") and not os.path.exists(os.fspath(f)):  # type: ignore[arg-type]
         raise FileNotFoundError(f"chaingrad.load: no such file: {name}")
+    _check_magic(f, name)
     try:
         npz = np.load(f, allow_pickle=False)  # type: ignore[arg-type]
         if not isinstance(npz, np.lib.npyio.NpzFile):
@@ -246,6 +308,8 @@ def load(f: PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool
             if _META not in npz.files:
                 raise CheckpointError(f"chaingrad.load: {name} is an .npz file without chaingrad "
                                       "metadata (not written by chaingrad.save)")
+            dec = _Decoder(npz, name)
+            dec._check_header(_META)
             raw = npz[_META]
             if raw.dtype != np.uint8 or raw.ndim != 1:
                 raise CheckpointError(f"chaingrad.load: {name} has malformed metadata")
@@ -260,9 +324,12 @@ def load(f: PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool
                 raise CheckpointError(f"chaingrad.load: {name} has format version "
                                       f"{meta.get('version')!r}; this chaingrad reads version "
                                       f"{VERSION}")
-            return _Decoder(npz, name).decode(meta.get("root"))
+            return dec.decode(meta.get("root"))
     except CheckpointError:
         raise
+    except RecursionError:
+        raise CheckpointError(f"chaingrad.load: {name} has metadata nested too deeply to "
+                              "read") from None
     except (zipfile.BadZipFile, EOFError, ValueError, KeyError, OSError, io.UnsupportedOperation,
             UnicodeDecodeError) as e:
         if isinstance(e, FileNotFoundError):

@@ -7,6 +7,7 @@ each once, after every consumer has delivered its gradient into the node's input
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,18 @@ def _prune(deps: dict, roots: list, targets: set) -> dict:
     return kept
 
 
+_BUSY_MSG = (
+    "backward() reached a node whose backward is running in another thread at this moment: "
+    "the same graph was backpropagated from two threads at once. Run backward passes of one "
+    "graph one after another (see docs/threads.md)."
+)
+
+# node -> the thread running its backward now. NumPy runs large kernels without the GIL, and a
+# pass that frees the saved values (no retain_graph) must not do so under another thread's
+# kernel; dict.setdefault is one atomic step under the GIL.
+_running: dict = {}
+
+
 def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
             capture: list | None) -> list | None:
     """Run the backward pass from ``roots`` (edges) seeded with ``grads``.
@@ -192,6 +205,7 @@ def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
         buf[nr] = _add(buf[nr], g, create_graph)
     ready = [n for n in dict.fromkeys(root_nodes) if n in deps and deps[n] == 0]
 
+    anomaly = _bridge.anomaly[0]  # once per call: nodes pay nothing while it is off
     while ready:
         node = ready.pop()
         buf = buffers.pop(node, None) or [None] * node.num_outputs
@@ -213,12 +227,20 @@ def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
         if all(g is None for g in buf):
             grads_in: tuple = (None,) * len(node.next_edges)
         else:
-            grads_in = _run_node(node, buf, create_graph)
-            if node.post_hooks:
-                for hook in list(node.post_hooks):
-                    hook(grads_in, tuple(buf))
-            if not retain_graph:
-                node.release()
+            me = threading.get_ident()
+            if _running.setdefault(node, me) != me:
+                raise RuntimeError(_BUSY_MSG)
+            try:
+                grads_in = _run_node(node, buf, create_graph)
+                if anomaly:
+                    _bridge.check_anomaly(node, tuple(grads_in))
+                if node.post_hooks:
+                    for hook in list(node.post_hooks):
+                        hook(grads_in, tuple(buf))
+                if not retain_graph:
+                    node.release()
+            finally:
+                _running.pop(node, None)
         for i, e in enumerate(node.next_edges):
             if e is None:
                 continue

@@ -12,12 +12,14 @@ from .. import engine as _engine
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor, _RetainCell
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled",
 ]
 __getattr__ = _missing.module_getattr("torch.autograd", __name__)
 
