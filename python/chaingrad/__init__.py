@@ -120,6 +120,7 @@ __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from ._format import set_printoptions  # noqa: E402 - issue 9: torch's printer
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.

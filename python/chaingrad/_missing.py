@@ -290,8 +290,6 @@ _ni("chaingrad's kernels are NumPy's and deterministic", "torch.use_deterministi
     "enabled", "torch.get_deterministic_debug_mode", "torch.set_deterministic_debug_mode")
 _ni("nothing needed: warnings are Python's (warnings.simplefilter)", "torch.set_warn_always",
     "torch.is_warn_always_enabled")
-_ni("tensors print with a fixed torch-like format; t.numpy() with numpy.set_printoptions for "
-    "more control", "torch.set_printoptions")
 _ni("chaingrad has no anomaly mode; check chaingrad.isfinite(x).all() where a NaN may appear",
     "torch.autograd.detect_anomaly", "torch.autograd.set_detect_anomaly",
     "torch.is_anomaly_enabled", "torch.is_anomaly_check_nan_enabled", "torch.set_anomaly_enabled",
