@@ -121,6 +121,24 @@ from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._format import set_printoptions  # noqa: E402 - issue 9: torch's printer
+# issue 9: small torch names (dtype queries, switches, factories, Tensor conveniences)
+from ._dtype_info import (  # noqa: E402
+    are_deterministic_algorithms_enabled, can_cast, finfo, get_deterministic_debug_mode, iinfo,
+    is_deterministic_algorithms_warn_only_enabled, is_signed, is_warn_always_enabled,
+    promote_types, result_type, set_deterministic_debug_mode, set_warn_always, typename,
+    use_deterministic_algorithms,
+)
+from .creation_more import (  # noqa: E402
+    asarray, bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+    logspace, range, scalar_tensor,
+)
+from .ops import tensor_misc as _tensor_misc  # noqa: E402
+from .ops.tensor_misc import detach, fill  # noqa: E402
+from .ops.logical import ge as greater_equal, gt as greater, le as less_equal  # noqa: E402
+from .ops.logical import lt as less, ne as not_equal  # noqa: E402
+
+_tensor_misc.install()
+globals().update(_tensor_misc.top_level_functions())
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.

@@ -285,11 +285,6 @@ _ni("pass an explicit seed to chaingrad.manual_seed", "torch.Generator", "torch.
     reason="explicit generators and RNG state are not implemented")
 _ni("chaingrad creates float32 by default; pass dtype=chaingrad.float64 where you need it",
     "torch.get_default_dtype", "torch.set_default_dtype")
-_ni("chaingrad's kernels are NumPy's and deterministic", "torch.use_deterministic_algorithms",
-    "torch.are_deterministic_algorithms_enabled", "torch.is_deterministic_algorithms_warn_only_"
-    "enabled", "torch.get_deterministic_debug_mode", "torch.set_deterministic_debug_mode")
-_ni("nothing needed: warnings are Python's (warnings.simplefilter)", "torch.set_warn_always",
-    "torch.is_warn_always_enabled")
 _ni("chaingrad has no anomaly mode; check chaingrad.isfinite(x).all() where a NaN may appear",
     "torch.autograd.detect_anomaly", "torch.autograd.set_detect_anomaly",
     "torch.is_anomaly_enabled", "torch.is_anomaly_check_nan_enabled", "torch.set_anomaly_enabled",

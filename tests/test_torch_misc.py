@@ -1,0 +1,210 @@
+"""Issue 9's small torch names: dtype queries, switches, factories and Tensor conveniences,
+compared with torch."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import chaingrad as cg
+
+torch = pytest.importorskip("torch")
+
+DTYPES = ["float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "bool"]
+
+
+def _t(name):
+    return getattr(torch, name)
+
+
+def _c(name):
+    return getattr(cg, name)
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_finfo(name):
+    c, t = cg.finfo(_c(name)), torch.finfo(_t(name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(c, attr) == getattr(t, attr), attr
+    assert repr(c) == repr(t)
+    assert cg.finfo().dtype == "float32"
+
+
+@pytest.mark.parametrize("name", ["int8", "uint8", "int16", "int32", "int64"])
+def test_iinfo(name):
+    c, t = cg.iinfo(_c(name)), torch.iinfo(_t(name))
+    for attr in ("bits", "max", "min", "dtype"):
+        assert getattr(c, attr) == getattr(t, attr), attr
+
+
+def test_info_errors():
+    with pytest.raises(TypeError, match="floating point"):
+        cg.finfo(cg.int64)
+    with pytest.raises(TypeError, match="integer"):
+        cg.iinfo(cg.float32)
+    with pytest.raises(TypeError, match="dtype"):
+        cg.finfo("nope")
+
+
+@pytest.mark.parametrize("a", DTYPES)
+@pytest.mark.parametrize("b", DTYPES)
+def test_promote_types_and_can_cast(a, b):
+    assert str(cg.promote_types(_c(a), _c(b))) == str(torch.promote_types(_t(a), _t(b)))[6:]
+    assert cg.can_cast(_c(a), _c(b)) == torch.can_cast(_t(a), _t(b))
+
+
+@pytest.mark.parametrize("x", [np.array([1, 2]), np.array(3), np.array([1.5], np.float64),
+                               np.array(True), np.array([True]), np.array([1], np.uint8), 2,
+                               2.5, True])
+@pytest.mark.parametrize("y", [np.array([1, 2], np.int32), np.array(2.0), np.array([1.0]), 1,
+                               1.5, False])
+def test_result_type(x, y):
+    def conv(v, M):
+        return M.tensor(v) if isinstance(v, np.ndarray) else v
+    if not isinstance(x, np.ndarray) and not isinstance(y, np.ndarray):
+        return
+    assert str(cg.result_type(conv(x, cg), conv(y, cg))) == \
+        str(torch.result_type(conv(x, torch), conv(y, torch)))[6:]
+
+
+def test_is_signed_typename():
+    for name in DTYPES:
+        c, t = cg.zeros(2, dtype=_c(name)), torch.zeros(2, dtype=_t(name))
+        assert cg.is_signed(c) == torch.is_signed(t) == c.is_signed()
+        assert cg.typename(c) == torch.typename(t)
+    assert cg.typename(3) == torch.typename(3) == "int"
+    assert cg.typename(np.ndarray) == "numpy.ndarray"
+    with pytest.raises(TypeError, match="Tensor"):
+        cg.is_signed(3)
+
+
+def test_switches():
+    cg.set_warn_always(True)
+    assert cg.is_warn_always_enabled()
+    cg.set_warn_always(False)
+    assert not cg.is_warn_always_enabled()
+    cg.use_deterministic_algorithms(True, warn_only=True)
+    assert cg.are_deterministic_algorithms_enabled()
+    assert cg.is_deterministic_algorithms_warn_only_enabled()
+    assert cg.get_deterministic_debug_mode() == 1
+    cg.set_deterministic_debug_mode("error")
+    assert cg.get_deterministic_debug_mode() == 2
+    cg.set_deterministic_debug_mode(0)
+    assert not cg.are_deterministic_algorithms_enabled()
+    with pytest.raises(RuntimeError, match="debug_mode"):
+        cg.set_deterministic_debug_mode("loud")
+    with pytest.raises(TypeError, match="bool"):
+        cg.use_deterministic_algorithms("yes")
+
+
+def _same(c, t):
+    assert str(c.dtype) == str(t.dtype)[6:]
+    assert c.shape == tuple(t.shape)
+    np.testing.assert_allclose(c.numpy().astype(np.float64), t.numpy().astype(np.float64),
+                               rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda M: M.logspace(0, 3, 4), lambda M: M.logspace(-2, 2, 7, base=2.0),
+    lambda M: M.logspace(0, 2, 3, dtype=M.int64), lambda M: M.logspace(1, 1, 0),
+    lambda M: M.scalar_tensor(3), lambda M: M.scalar_tensor(2.5, dtype=M.float64),
+    lambda M: M.range(1, 4), lambda M: M.range(0, 1, 0.25), lambda M: M.range(5, 1, -2),
+    *[(lambda M, w=w, n=n, p=p: getattr(M, w)(n, p, dtype=M.float64))
+      for w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window",
+                "kaiser_window") for n in (0, 1, 2, 7, 10) for p in (True, False)],
+    lambda M: M.hamming_window(8, True, 0.5, 0.5), lambda M: M.kaiser_window(9, False, 5.0),
+])
+def test_factories_match_torch(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(call(cg), call(torch))
+
+
+def test_range_warns_and_errors():
+    with pytest.warns(UserWarning, match="deprecated"):
+        cg.range(0, 2)
+    with pytest.raises(RuntimeError, match="step"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cg.range(0, 2, 0)
+    with pytest.raises(RuntimeError, match="window_length"):
+        cg.hann_window(-1)
+    with pytest.raises(RuntimeError, match="floating"):
+        cg.hann_window(3, dtype=cg.int64)
+    with pytest.raises(RuntimeError, match="steps"):
+        cg.logspace(0, 1, -1)
+    with pytest.raises(TypeError, match="Number"):
+        cg.scalar_tensor("a")
+
+
+def test_asarray_shares_memory():
+    a = np.arange(4.0)
+    t = cg.asarray(a)
+    a[0] = 9
+    assert t[0].item() == 9
+    assert cg.asarray(t) is t
+    c = cg.asarray(a, copy=True)
+    a[1] = 7
+    assert c[1].item() == 1
+    assert cg.asarray(t, dtype=cg.float32).dtype == cg.float32
+    assert cg.asarray([1, 2]).dtype == cg.int64
+    with pytest.raises(ValueError, match="copy=False"):
+        cg.asarray(a, dtype=cg.float32, copy=False)
+    g = cg.asarray([1.0, 2.0], requires_grad=True)
+    assert g.requires_grad
+
+
+def test_tensor_conveniences():
+    c = cg.tensor([[1.5, -2.0, 0.0]])
+    t = torch.tensor([[1.5, -2.0, 0.0]])
+    assert c.ndimension() == t.ndimension() == 2
+    assert c.nbytes == t.nbytes and c.itemsize == t.itemsize
+    assert c.is_same_size(cg.zeros(1, 3)) and not c.is_same_size(cg.zeros(3))
+    for cast in ("short", "byte", "char"):
+        _same(getattr(c.abs(), cast)(), getattr(t.abs(), cast)())
+    _same(c.type_as(cg.tensor([1])), t.type_as(torch.tensor([1])))
+    for name in ("greater", "less", "greater_equal", "less_equal", "not_equal", "multiply",
+                 "subtract", "true_divide", "divide"):
+        _same(getattr(c, name)(0.5), getattr(t, name)(0.5))
+        ci, ti = c.clone(), t.clone()
+        getattr(ci, name + "_")(0.5)
+        getattr(ti, name + "_")(0.5)
+        _same(ci, ti)
+    for name in ("negative", "absolute"):
+        _same(getattr(c, name)(), getattr(t, name)())
+        ci, ti = c.clone(), t.clone()
+        getattr(ci, name + "_")()
+        getattr(ti, name + "_")()
+        _same(ci, ti)
+    for name in ("gt", "ge", "lt", "le", "ne", "eq"):
+        ci, ti = c.clone(), t.clone()
+        getattr(ci, name + "_")(0.0)
+        getattr(ti, name + "_")(0.0)
+        _same(ci, ti)
+
+
+@pytest.mark.parametrize("name", sorted(cg._tensor_misc.top_level_functions()))
+def test_top_level_inplace(name):
+    args = {"clamp_": (0.1, 0.5), "clip_": (0.1, 0.5), "clamp_min_": (0.2,),
+            "clamp_max_": (0.2,), "fill_": (3.0,), "xlogy_": (2.0,)}.get(name, ())
+    data = np.array([0.25, 0.5, 0.75])
+    c, t = cg.tensor(data), torch.tensor(data)
+    rc, rt = getattr(cg, name)(c, *args), getattr(torch, name)(t, *args)
+    assert rc is c and rt is t
+    _same(c, t)
+
+
+def test_fill_and_detach_top_level():
+    x = cg.tensor([1.0, 2.0], requires_grad=True)
+    v = cg.tensor(3.0, requires_grad=True)
+    y = cg.fill(x, v)
+    assert y.tolist() == [3.0, 3.0] and x.tolist() == [1.0, 2.0]
+    y.sum().backward()
+    assert v.grad.item() == 2.0
+    assert cg.fill(x, 5).tolist() == [5.0, 5.0]
+    assert not cg.detach(x).requires_grad
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        cg.fill(x, cg.ones(2))
+    with pytest.raises(TypeError, match="Tensor"):
+        cg.detach([1.0])
