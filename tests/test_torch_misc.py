@@ -189,8 +189,13 @@ def test_top_level_inplace(name):
     args = {"clamp_": (0.1, 0.5), "clip_": (0.1, 0.5), "clamp_min_": (0.2,),
             "clamp_max_": (0.2,), "fill_": (3.0,), "xlogy_": (2.0,)}.get(name, ())
     data = np.array([0.25, 0.5, 0.75])
+    if name in ("gcd_", "lcm_"):
+        data, args = np.array([4, 6, 9]), (cg.tensor([6, 4, 3]),)
+    if name == "ldexp_":
+        args = (cg.tensor([1, 2, 3]),)
+    targs = tuple(torch.tensor(a.numpy()) if isinstance(a, cg.Tensor) else a for a in args)
     c, t = cg.tensor(data), torch.tensor(data)
-    rc, rt = getattr(cg, name)(c, *args), getattr(torch, name)(t, *args)
+    rc, rt = getattr(cg, name)(c, *args), getattr(torch, name)(t, *targs)
     assert rc is c and rt is t
     _same(c, t)
 
@@ -208,3 +213,57 @@ def test_fill_and_detach_top_level():
         cg.fill(x, cg.ones(2))
     with pytest.raises(TypeError, match="Tensor"):
         cg.detach([1.0])
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_fmin_nan_and_ties(name):
+    a = np.array([1.0, np.nan, 2.0, np.nan, -1.0])
+    b = np.array([1.0, 3.0, np.nan, np.nan, 4.0])
+    ca, cb = cg.tensor(a, requires_grad=True), cg.tensor(b, requires_grad=True)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    oc, ot = getattr(cg, name)(ca, cb), getattr(torch, name)(ta, tb)
+    np.testing.assert_array_equal(oc.detach().numpy(), ot.detach().numpy())
+    oc.sum().backward()
+    ot.sum().backward()
+    np.testing.assert_array_equal(ca.grad.numpy(), ta.grad.numpy())
+    np.testing.assert_array_equal(cb.grad.numpy(), tb.grad.numpy())
+
+
+def test_special_values_match_torch():
+    x = np.array([-2.5, -1.0, -0.3, 0.0, 1e-3, 0.5, 1.0, 3.7, 55.5, 300.0, np.nan, np.inf])
+    for name in ("lgamma", "digamma", "i0"):
+        c = getattr(cg, name)(cg.tensor(x)).numpy()
+        t = getattr(torch, name)(torch.tensor(x)).numpy()
+        np.testing.assert_allclose(c, t, rtol=1e-12, err_msg=name)
+    for n in (1, 2, 3):
+        # (torch gives nan at +inf for n >= 2; the limit, which chaingrad gives, is 0)
+        y = x[np.isfinite(x) & ((x > 0) | ((x < 0) & (x != np.floor(x))))]
+        np.testing.assert_allclose(cg.polygamma(n, cg.tensor(y)).numpy(),
+                                   torch.polygamma(n, torch.tensor(y)).numpy(), rtol=1e-8)
+    # torch's trigamma is good to ~5e-10; chaingrad's is exact at pi^2/6
+    assert abs(cg.polygamma(1, cg.tensor([1.0], dtype=cg.float64)).item() - np.pi**2 / 6) < 1e-15
+    a, b = np.array([1.0, -2.0, 0.0, 5.0]), np.array([2.0, -3.0, -1.0, 5.0])
+    np.testing.assert_array_equal(cg.nextafter(cg.tensor(a), cg.tensor(b)).numpy(),
+                                  torch.nextafter(torch.tensor(a), torch.tensor(b)).numpy())
+    m, e = cg.frexp(cg.tensor([8.0, -0.3, 0.0]))
+    tm, te = torch.frexp(torch.tensor([8.0, -0.3, 0.0]))
+    np.testing.assert_array_equal(m.numpy(), tm.numpy())
+    np.testing.assert_array_equal(e.numpy(), te.numpy())
+    assert e.dtype == cg.int32
+
+
+def test_special_more_errors():
+    with pytest.raises(RuntimeError, match="integer"):
+        cg.gcd(cg.tensor([1.0]), cg.tensor([2.0]))
+    with pytest.raises(RuntimeError, match=r"\(p-1\)/2"):
+        cg.mvlgamma(cg.tensor([0.5]), 3)
+    with pytest.raises(RuntimeError, match="negative n"):
+        cg.polygamma(-1, cg.tensor([1.0]))
+    with pytest.raises(RuntimeError, match="1D"):
+        cg.vdot(cg.ones(2, 2), cg.ones(2))
+    with pytest.raises(RuntimeError, match="1-D"):
+        cg.addr(cg.ones(2, 2), cg.ones(2, 1), cg.ones(2))
+    with pytest.raises(RuntimeError, match="floating"):
+        cg.frexp(cg.tensor([1, 2]))
+    with pytest.raises(TypeError, match="Tensor"):
+        cg.lgamma(2.0)

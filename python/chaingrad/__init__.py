@@ -138,6 +138,10 @@ from .ops.logical import ge as greater_equal, gt as greater, le as less_equal  #
 from .ops.logical import lt as less, ne as not_equal  # noqa: E402
 
 _tensor_misc.install()
+from .ops.special_more import (  # noqa: E402
+    addr, diagflat, digamma, dist, fmax, fmin, frexp, gcd, i0, isneginf, isposinf, lcm, ldexp,
+    lgamma, mvlgamma, nextafter, polygamma, vdot,
+)
 globals().update(_tensor_misc.top_level_functions())
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++

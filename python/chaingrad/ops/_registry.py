@@ -597,6 +597,48 @@ OPS = OPS + (
 )
 
 
+# ------------------------------------------------------------------- issue 9: special_more
+from . import special_more as SM  # noqa: E402
+
+OPS = OPS + (
+    OpInfo("lgamma", MEW, SM.lgamma, ("lgamma",), "math.lgamma per element; inf at poles",
+           lambda x: SM.lgamma(x)),
+    OpInfo("digamma", MEW, SM.digamma, ("digamma",),
+           "recurrence + asymptotic series; gradient polygamma(1, x)", lambda x: SM.digamma(x)),
+    OpInfo("polygamma", MEW, SM.polygamma, ("polygamma",),
+           "n >= 0; Hurwitz zeta by Euler-Maclaurin", lambda x: SM.polygamma(2, x),
+           method=SM._polygamma_method),
+    OpInfo("mvlgamma", MEW, SM.mvlgamma, ("mvlgamma",), "p=; elements > (p-1)/2",
+           lambda x: SM.mvlgamma(x + 2, 3)),
+    OpInfo("i0", MEW, SM.i0, ("i0",), "gradient i1 (power series)", lambda x: SM.i0(x)),
+    OpInfo("fmax", MEW, SM.fmax, ("fmax",), "NaN ignored; ties: gradient to input",
+           lambda x: SM.fmax(x, x.flip(0))),
+    OpInfo("fmin", MEW, SM.fmin, ("fmin",), "NaN ignored; ties: gradient to input",
+           lambda x: SM.fmin(x, x.flip(0))),
+    OpInfo("isposinf", CMP, SM.isposinf, ("isposinf",), "", lambda x: SM.isposinf(x)),
+    OpInfo("isneginf", CMP, SM.isneginf, ("isneginf",), "", lambda x: SM.isneginf(x)),
+    OpInfo("gcd", MEW, SM.gcd, ("gcd",), "integers", None),
+    OpInfo("lcm", MEW, SM.lcm, ("lcm",), "integers", None),
+    OpInfo("ldexp", MEW, SM.ldexp, ("ldexp",), "input * 2 ** other",
+           lambda x: SM.ldexp(x, _idx(1, 2, 3, 4))),
+    OpInfo("frexp", MEW, SM.frexp, ("frexp",), "(mantissa, exponent int32)",
+           lambda x: SM.frexp(x * 3).mantissa),
+    OpInfo("nextafter", MEW, SM.nextafter, ("nextafter",), "not differentiable", None),
+    OpInfo("dist", MAT, SM.dist, ("dist",), "p-norm of the difference",
+           lambda x: SM.dist(x, x * 2, 3)),
+    OpInfo("vdot", MAT, SM.vdot, ("vdot",), "1-D", lambda x: SM.vdot(x[0], x[1])),
+    OpInfo("addr", MAT, SM.addr, ("addr",), "beta=, alpha=",
+           lambda x: SM.addr(x, x[:, 0], x[0], beta=0.5)),
+    OpInfo("diagflat", MAT, SM.diagflat, ("diagflat",), "offset=", lambda x: SM.diagflat(x[0])),
+    *(OpInfo(n, "more in-place", None, (n,), "", None, method=f)
+      for n, f in (("gcd_", SM._gcd_), ("lcm_", SM._lcm_), ("ldexp_", SM._ldexp_),
+                   ("nextafter_", SM._nextafter_), ("addr_", SM._addr_),
+                   ("lgamma_", SM._inplace(SM.lgamma)), ("digamma_", SM._inplace(SM.digamma)),
+                   ("i0_", SM._inplace(SM.i0)), ("polygamma_", SM._polygamma_),
+                   ("mvlgamma_", SM._mvlgamma_))),
+)
+
+
 # Reflected operators receive (self, other) for ``other <op> self``.
 _REFLECTED: dict[str, Callable] = {"__radd__": _r(E.add), "__rmul__": _r(E.mul),
                                    "__rsub__": E.rsub, "__rtruediv__": E.rdiv,

@@ -111,7 +111,7 @@ TOP_LEVEL_INPLACE = (
     "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_",
     "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
     "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_",
-    "tanh_", "trunc_", "xlogy_", "zero_",
+    "tanh_", "trunc_", "xlogy_", "zero_", "gcd_", "lcm_", "i0_", "ldexp_",
 )
 
 
