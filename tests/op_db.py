@@ -1048,3 +1048,41 @@ SPECIAL_MORE_CASES: list[Case] = [
     C("i0_", lambda M, a: (a * 1.0).i0_(), anyf(3)),
 ]
 ALL_CASES += SPECIAL_MORE_CASES
+
+# ------------------------------------------------------------ issue 9: ops/scatter_views.py
+SCATTER_VIEW_CASES: list[Case] = [
+    C("unfold", lambda M, a: a.unfold(1, 2, 1), anyf(3, 5), exact=True),
+    C("unfold", lambda M, a: a.unfold(0, 3, 2) * 2, anyf(7, 2), id="unfold_step", exact=True),
+    C("unfold", lambda M, a: a.unfold(-1, 1, 3), anyf(2, 7), id="unfold_size1", exact=True),
+    C("sum_to_size", lambda M, a: a.sum_to_size(1, 4), anyf(3, 4)),
+    C("sum_to_size", lambda M, a: a.sum_to_size((3, 1)), anyf(2, 3, 4), id="sum_to_size_lead"),
+    C("split_with_sizes", lambda M, a: M.split_with_sizes(a, [1, 3], 1)[1], anyf(2, 4),
+      exact=True),
+    C("split_with_sizes", lambda M, a: a.split_with_sizes([2, 0, 1])[0], anyf(3, 2),
+      id="split_with_sizes_method", exact=True),
+    C("select_scatter", lambda M, a, s: M.select_scatter(a, s, 1, -1), anyf(3, 4), anyf(3),
+      exact=True),
+    C("slice_scatter", lambda M, a, s: M.slice_scatter(a, s, 1, 0, 4, 2), anyf(3, 4),
+      anyf(3, 2), exact=True),
+    C("slice_scatter", lambda M, a, s: a.slice_scatter(s), anyf(3, 2), anyf(3, 2),
+      id="slice_scatter_all", exact=True),
+    C("diagonal_scatter", lambda M, a, s: M.diagonal_scatter(a, s, 1), anyf(3, 4), anyf(3),
+      exact=True),
+    C("diagonal_scatter", lambda M, a, s: a.diagonal_scatter(s, 0, 1, 2), anyf(2, 3, 3),
+      anyf(2, 3), id="diagonal_scatter_batched", exact=True),
+    C("index_put", lambda M, a, v: M.index_put(a, (M.tensor([0, 2]), M.tensor([1, 3])), v),
+      anyf(3, 4), anyf(2), exact=True),
+    C("index_put", lambda M, a, v: a.index_put((M.tensor([0, 2, 0]),), v, accumulate=True),
+      anyf(3, 4), anyf(4), id="index_put_accumulate"),
+    C("index_put", lambda M, a, v: a.index_put((M.tensor([True, False, True]),), v),
+      anyf(3, 4), anyf(2, 4), id="index_put_bool", exact=True),
+    C("index_put_", lambda M, a, v: (a * 1.0).index_put_((M.tensor([1, 1]),), v, True),
+      anyf(3, 2), anyf(2)),
+    C("put", lambda M, a, v: M.put(a, M.tensor([0, 5, -1]), v), anyf(3, 4), anyf(3),
+      exact=True),
+    C("put", lambda M, a, v: a.put(M.tensor([[1, 1], [2, 0]]), v, accumulate=True),
+      anyf(2, 3), anyf(2, 2), id="put_accumulate"),
+    C("put_", lambda M, a, v: (a * 1.0).put_(M.tensor([1, 3]), v), anyf(2, 3), anyf(2),
+      exact=True),
+]
+ALL_CASES += SCATTER_VIEW_CASES

@@ -267,3 +267,43 @@ def test_special_more_errors():
         cg.frexp(cg.tensor([1, 2]))
     with pytest.raises(TypeError, match="Tensor"):
         cg.lgamma(2.0)
+
+
+def test_unfold_is_a_view_and_errors():
+    x = cg.arange(6.0)
+    w = x.unfold(0, 2, 2)
+    w[1, 0] = 100.0
+    assert x.tolist() == [0.0, 1.0, 100.0, 3.0, 4.0, 5.0]
+    assert x.unfold(0, 6, 1).shape == (1, 6)
+    with pytest.raises(RuntimeError, match="maximum size"):
+        x.unfold(0, 7, 1)
+    with pytest.raises(RuntimeError, match="step"):
+        x.unfold(0, 2, 0)
+
+
+def test_scatter_errors():
+    x = cg.zeros(3, 4)
+    with pytest.raises(RuntimeError, match="src size"):
+        cg.select_scatter(x, cg.zeros(3), 0, 0)
+    with pytest.raises(IndexError, match="index"):
+        cg.select_scatter(x, cg.zeros(4), 0, 3)
+    with pytest.raises(RuntimeError, match="src size"):
+        cg.slice_scatter(x, cg.zeros(2, 4), 0, 0, 3)
+    with pytest.raises(RuntimeError, match="src size"):
+        cg.diagonal_scatter(x, cg.zeros(4))
+    with pytest.raises(RuntimeError, match="expandable"):
+        x.sum_to_size(2, 4)
+    with pytest.raises(RuntimeError, match="sum exactly"):
+        cg.split_with_sizes(x, [1, 1])
+    with pytest.raises(IndexError, match="indices"):
+        cg.index_put(x, (cg.tensor([0.5]),), cg.ones(4))
+    with pytest.raises(IndexError, match="out of bounds"):
+        cg.index_put(x, (cg.tensor([5]),), cg.ones(4), accumulate=True)
+    with pytest.raises(RuntimeError, match="same number"):
+        cg.put(x, cg.tensor([0, 1]), cg.ones(3))
+    with pytest.raises(IndexError, match="out of range"):
+        cg.put(x, cg.tensor([12]), cg.ones(1))
+    y = cg.zeros(3)
+    assert y.index_put_((cg.tensor([0, 0]),), cg.tensor(1.0), True) is y
+    assert y.tolist() == [2.0, 0.0, 0.0]
+    assert cg.index_put_(y, (cg.tensor([2]),), cg.tensor(5.0)) is y and y[2].item() == 5.0

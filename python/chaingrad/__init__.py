@@ -142,6 +142,10 @@ from .ops.special_more import (  # noqa: E402
     addr, diagflat, digamma, dist, fmax, fmin, frexp, gcd, i0, isneginf, isposinf, lcm, ldexp,
     lgamma, mvlgamma, nextafter, polygamma, vdot,
 )
+from .ops.scatter_views import (  # noqa: E402
+    diagonal_scatter, index_put, index_put_, put, select_scatter, slice_scatter,
+    split_with_sizes,
+)
 globals().update(_tensor_misc.top_level_functions())
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++

@@ -639,6 +639,34 @@ OPS = OPS + (
 )
 
 
+# ------------------------------------------------------------------- issue 9: scatter_views
+from . import scatter_views as SV  # noqa: E402
+
+OPS = OPS + (
+    OpInfo("unfold", SHP, None, ("unfold",), "(dimension, size, step): windows as a last dim; "
+           "a strided view; overlapping windows' gradients add up",
+           lambda x: x.unfold(1, 2, 1), method=SV.unfold),
+    OpInfo("sum_to_size", RED, None, ("sum_to_size",), "sums the broadcast dims",
+           lambda x: x.sum_to_size(1, 4), method=SV.sum_to_size),
+    OpInfo("split_with_sizes", JOIN, SV.split_with_sizes, ("split_with_sizes",),
+           "sizes must add up", lambda x: SV.split_with_sizes(x, [1, 2])[1]),
+    OpInfo("select_scatter", IDX2, SV.select_scatter, ("select_scatter",), "via index_copy",
+           lambda x: SV.select_scatter(x, x[0] * 2, 0, 1)),
+    OpInfo("slice_scatter", IDX2, SV.slice_scatter, ("slice_scatter",),
+           "start/end/step along dim; via index_copy",
+           lambda x: SV.slice_scatter(x, x[:, :2] * 2, 1, 1, 4, 2)),
+    OpInfo("diagonal_scatter", IDX2, SV.diagonal_scatter, ("diagonal_scatter",),
+           "offset, dim1, dim2", lambda x: SV.diagonal_scatter(x, x.diagonal() * 0, 0)),
+    OpInfo("index_put", IDX2, SV.index_put, ("index_put",),
+           "indices a tuple of long/bool tensors; accumulate=True adds repeats",
+           lambda x: SV.index_put(x, (_idx(0, 2, 0),), x[0], True)),
+    OpInfo("index_put_", INP, SV.index_put_, ("index_put_",), "", None, method=SV.index_put_),
+    OpInfo("put", IDX2, SV.put, ("put",), "flat indices; accumulate=",
+           lambda x: SV.put(x, _idx(0, 5), x[0, :2] * 3)),
+    OpInfo("put_", INP, None, ("put_",), "", None, method=SV.put_),
+)
+
+
 # Reflected operators receive (self, other) for ``other <op> self``.
 _REFLECTED: dict[str, Callable] = {"__radd__": _r(E.add), "__rmul__": _r(E.mul),
                                    "__rsub__": E.rsub, "__rtruediv__": E.rdiv,
