@@ -609,7 +609,16 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
         if (c.task == ti && buf[c.nr]) captured[c.slot] = buf[c.nr];
 
     if (node->kind == ACCUMULATE) {
-      if (!capturing && buf[0]) accumulate_leaf(*node, std::move(buf[0]), create_graph);
+      if (!capturing && buf[0]) {
+        accumulate_leaf(*node, std::move(buf[0]), create_graph);
+        // Post hooks of a leaf's accumulator run once its .grad holds the new sum
+        // (Tensor.register_post_accumulate_grad_hook).
+        if (node->extras && !node->extras->post_hooks.empty()) {
+          std::vector<Hook> hooks = node->extras->post_hooks;  // a hook may remove itself
+          py::tuple none;
+          for (auto& h : hooks) call(h.fn.ptr(), {none.ptr(), none.ptr()});
+        }
+      }
       buf[0] = py::object();
       continue;
     }

@@ -307,3 +307,40 @@ def test_scatter_errors():
     assert y.index_put_((cg.tensor([0, 0]),), cg.tensor(1.0), True) is y
     assert y.tolist() == [2.0, 0.0, 0.0]
     assert cg.index_put_(y, (cg.tensor([2]),), cg.tensor(5.0)) is y and y[2].item() == 5.0
+
+
+def test_post_accumulate_grad_hook_matches_torch():
+    def run(M):
+        w = M.tensor([1.0, 2.0], requires_grad=True)
+        seen = []
+
+        def hook(t):
+            seen.append((t is w, t.grad.tolist()))
+
+        h = w.register_post_accumulate_grad_hook(hook)
+        (w * 3).sum().backward()
+        (w * w).sum().backward()
+        M.autograd.grad((w * 2).sum(), w)  # accumulates nothing: no call
+        h.remove()
+        (w * 1).sum().backward()
+        return seen, w.grad.tolist()
+
+    assert run(cg) == run(torch)
+    assert run(cg)[0] == [(True, [3.0, 3.0]), (True, [5.0, 7.0])]
+
+
+def test_post_accumulate_grad_hook_can_step_and_errors():
+    w = cg.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(t):
+        with cg.no_grad():
+            t -= 0.1 * t.grad
+        t.grad = None
+
+    w.register_post_accumulate_grad_hook(step)
+    (w * w).sum().backward()
+    assert np.allclose(w.detach().numpy(), [0.8, 1.6]) and w.grad is None
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 2).register_post_accumulate_grad_hook(step)
+    with pytest.raises(RuntimeError, match="doesn't require"):
+        cg.ones(2).register_post_accumulate_grad_hook(step)

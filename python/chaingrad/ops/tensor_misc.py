@@ -5,6 +5,7 @@ the top-level spellings of in-place methods (``torch.abs_(x)`` is ``x.abs_()``).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -147,12 +148,37 @@ def detach(input: Any) -> Tensor:  # noqa: A002 - torch's name
     return _self(input, "detach").detach()
 
 
+def register_post_accumulate_grad_hook(self: Tensor, hook: Callable[[Tensor], None]) -> Any:
+    """Call ``hook(self)`` after backward has accumulated into ``self.grad`` (leaves only; not
+    for ``autograd.grad``, which accumulates nothing). The hook's return value is ignored."""
+    from .. import engine as _engine
+    from ..tensor import _TensorHookHandle
+
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self._grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if not callable(hook):
+        raise TypeError(f"register_post_accumulate_grad_hook(): hook must be callable, got "
+                        f"{type(hook).__name__}")
+    ref = weakref.ref(self)
+
+    def post(grad_inputs: Any, grad_outputs: Any) -> None:
+        t = ref()
+        if t is not None:
+            hook(t)
+
+    return _TensorHookHandle(_engine.current().accumulator(self).register_hook(post))
+
+
 def install() -> None:
     """Bind the methods and properties onto Tensor (called by ``_ops_install``-time import)."""
     for name, fn in {"type_as": type_as, "ndimension": ndimension,
                      "is_same_size": is_same_size, "is_signed": is_signed, "short": short,
                      "byte": byte, "char": char, "gt_": gt_, "ge_": ge_, "lt_": lt_,
-                     "le_": le_, "ne_": ne_, "eq_": eq_, **ALIAS_METHODS}.items():
+                     "le_": le_, "ne_": ne_, "eq_": eq_,
+                     "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook,
+                     **ALIAS_METHODS}.items():
         if name not in Tensor.__dict__ or not callable(Tensor.__dict__[name]):
             setattr(Tensor, name, fn)
     Tensor.nbytes = property(_nbytes, doc="Bytes the elements take (numel * itemsize).")
