@@ -161,6 +161,7 @@ def test_tensor_conveniences():
     assert c.ndimension() == t.ndimension() == 2
     assert c.nbytes == t.nbytes and c.itemsize == t.itemsize
     assert c.is_same_size(cg.zeros(1, 3)) and not c.is_same_size(cg.zeros(3))
+    assert cg.is_same_size(c, cg.zeros(1, 3)) == torch.is_same_size(t, torch.zeros(1, 3))
     for cast in ("short", "byte", "char"):
         _same(getattr(c.abs(), cast)(), getattr(t.abs(), cast)())
     _same(c.type_as(cg.tensor([1])), t.type_as(torch.tensor([1])))

@@ -133,7 +133,7 @@ from .creation_more import (  # noqa: E402
     logspace, range, scalar_tensor,
 )
 from .ops import tensor_misc as _tensor_misc  # noqa: E402
-from .ops.tensor_misc import detach, fill  # noqa: E402
+from .ops.tensor_misc import detach, fill, is_same_size  # noqa: E402
 from .ops.logical import ge as greater_equal, gt as greater, le as less_equal  # noqa: E402
 from .ops.logical import lt as less, ne as not_equal  # noqa: E402
 

@@ -31,9 +31,9 @@ def ndimension(self: Tensor) -> int:
     return self._data.ndim
 
 
-def is_same_size(self: Tensor, other: Any) -> bool:
+def is_same_size(input: Any, other: Any) -> bool:  # noqa: A002 - torch's name
     """Whether both tensors have the same shape."""
-    return self._data.shape == _self(other, "is_same_size")._data.shape
+    return _self(input, "is_same_size")._data.shape == _self(other, "is_same_size")._data.shape
 
 
 def is_signed(self: Tensor) -> bool:
