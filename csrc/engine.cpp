@@ -702,10 +702,19 @@ py::object execute(py::list roots_in, py::list grads_in, bool retain_graph, bool
 
     if (node->kind == ACCUMULATE) {
       if (!capturing && buf[0]) {
-        GradWriteLock lock;
-        fp_begin();
-        accumulate_leaf(*node, std::move(buf[0]), create_graph);
-        fp_report();
+        {
+          GradWriteLock lock;
+          fp_begin();
+          accumulate_leaf(*node, std::move(buf[0]), create_graph);
+          fp_report();
+        }
+        // Post hooks of a leaf's accumulator run once its .grad holds the new sum
+        // (Tensor.register_post_accumulate_grad_hook), outside the .grad write lock.
+        if (node->extras && !node->extras->post_hooks.empty()) {
+          std::vector<Hook> hooks = node->extras->post_hooks;  // a hook may remove itself
+          py::tuple none;
+          for (auto& h : hooks) call(h.fn.ptr(), {none.ptr(), none.ptr()});
+        }
       }
       buf[0] = py::object();
       continue;

@@ -24,7 +24,7 @@ def test_reprs_match_torch():
     assert repr(cg.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(cg.tensor([2.0], requires_grad=True)) == "tensor([2.], requires_grad=True)"
     assert repr(cg.tensor([[1.0, 2.0], [3.0, 4.0]])) == "tensor([[1., 2.],\n        [3., 4.]])"
-    assert repr(cg.tensor([1.0], dtype=cg.float64)) == "tensor([1.], dtype=chaingrad.float64)"
+    assert repr(cg.tensor([1.0], dtype=cg.float64)) == "tensor([1.], dtype=torch.float64)"
     x = cg.tensor([2.0], requires_grad=True)
     assert repr(x * 3) == "tensor([6.], grad_fn=<MulBackward0>)"
     assert repr(x + 1) == "tensor([3.], grad_fn=<AddBackward0>)"

@@ -120,6 +120,33 @@ __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from ._format import set_printoptions  # noqa: E402 - issue 9: torch's printer
+# issue 9: small torch names (dtype queries, switches, factories, Tensor conveniences)
+from ._dtype_info import (  # noqa: E402
+    are_deterministic_algorithms_enabled, can_cast, finfo, get_deterministic_debug_mode, iinfo,
+    is_deterministic_algorithms_warn_only_enabled, is_signed, is_warn_always_enabled,
+    promote_types, result_type, set_deterministic_debug_mode, set_warn_always, typename,
+    use_deterministic_algorithms,
+)
+from .creation_more import (  # noqa: E402
+    asarray, bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+    logspace, range, scalar_tensor,
+)
+from .ops import tensor_misc as _tensor_misc  # noqa: E402
+from .ops.tensor_misc import detach, fill, is_same_size  # noqa: E402
+from .ops.logical import ge as greater_equal, gt as greater, le as less_equal  # noqa: E402
+from .ops.logical import lt as less, ne as not_equal  # noqa: E402
+
+_tensor_misc.install()
+from .ops.special_more import (  # noqa: E402
+    addr, diagflat, digamma, dist, fmax, fmin, frexp, gcd, i0, isneginf, isposinf, lcm, ldexp,
+    lgamma, mvlgamma, nextafter, polygamma, vdot,
+)
+from .ops.scatter_views import (  # noqa: E402
+    diagonal_scatter, index_put, index_put_, put, select_scatter, slice_scatter,
+    split_with_sizes,
+)
+globals().update(_tensor_misc.top_level_functions())
 
 # Load the selected engine now that everything it needs is imported: a missing or broken C++
 # build is reported at `import chaingrad`, not at the first op.
@@ -145,45 +172,61 @@ __getattr__ = _missing.module_getattr("torch", __name__)
 # Every public name, for `from chaingrad import *` and for type checkers (mypy --strict treats a
 # name imported here as private unless listed). tests/test_typing.py fails when a name is missing.
 __all__ = [
-    "abs", "absolute", "acos", "acosh", "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv",
-    "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos", "arccosh",
-    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort",
-    "argwhere", "as_tensor", "asin", "asinh", "atan", "atan2", "atanh", "atleast_1d",
-    "atleast_2d", "atleast_3d", "autograd", "baddbmm", "bernoulli", "bincount", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "block_diag", "bmm", "bool", "broadcast_shapes",
-    "broadcast_tensors", "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil",
-    "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "column_stack", "combinations",
-    "concat", "concatenate", "copysign", "corrcoef", "cos", "cosh", "count_nonzero", "cov",
+    "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "add", "addbmm", "addcdiv",
+    "addcmul", "addmm", "addmv", "addr", "all", "allclose", "amax", "amin", "aminmax", "any",
+    "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh",
+    "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_",
+    "are_deterministic_algorithms_enabled", "argmax", "argmin", "argsort", "argwhere",
+    "as_tensor", "asarray", "asin", "asin_", "asinh", "asinh_", "atan", "atan2", "atan_",
+    "atanh", "atanh_", "atleast_1d", "atleast_2d", "atleast_3d", "autograd", "baddbmm",
+    "bartlett_window", "bernoulli", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "blackman_window", "block_diag", "bmm", "bool", "broadcast_shapes",
+    "broadcast_tensors", "broadcast_to", "bucketize", "can_cast", "cartesian_prod", "cat",
+    "cdist", "ceil", "ceil_", "chunk", "clamp", "clamp_", "clamp_max", "clamp_max_",
+    "clamp_min", "clamp_min_", "clip", "clone", "column_stack", "combinations", "concat",
+    "concatenate", "copysign", "corrcoef", "cos", "cosh", "cosh_", "count_nonzero", "cov",
     "creation", "cross", "cuda", "cummax", "cummin", "cumprod", "cumsum",
-    "cumulative_trapezoid", "default_generator", "deg2rad", "device", "diag", "diag_embed",
-    "diagonal", "diff", "div", "divide", "dot", "double", "dsplit", "dstack", "dtypes", "e",
-    "einsum", "empty", "empty_like", "enable_grad", "engine", "eq", "equal", "erf", "erfc",
-    "erfinv", "exp", "exp2", "expm1", "eye", "fix", "flatten", "flip", "fliplr", "flipud",
-    "float", "float16", "float32", "float64", "float_power", "floor", "floor_divide", "fmod",
-    "frac", "from_numpy", "full", "full_like", "gather", "ge", "Generator", "ger",
-    "get_default_dtype", "get_rng_state", "grad_mode", "gt", "half", "heaviside", "histc",
-    "hsplit", "hstack", "hypot", "index_add", "index_copy", "index_fill", "index_select", "inf",
-    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "is_floating_point",
-    "is_grad_enabled", "is_nonzero", "is_tensor", "isclose", "isfinite", "isin", "isinf",
-    "isnan", "kron", "kthvalue", "le", "lerp", "linalg", "linspace", "load", "log", "log10",
-    "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "long", "lt",
+    "cumulative_trapezoid", "default_generator", "deg2rad", "deg2rad_", "detach", "detach_",
+    "device", "diag", "diag_embed", "diagflat", "diagonal", "diagonal_scatter", "diff",
+    "digamma", "dist", "div", "divide", "dot", "double", "dsplit", "dstack", "dtypes", "e",
+    "einsum", "empty", "empty_like", "enable_grad", "engine", "eq", "equal", "erf", "erf_",
+    "erfc", "erfc_", "erfinv", "exp", "exp2", "exp2_", "exp_", "expm1", "eye", "fill", "fill_",
+    "finfo", "fix", "fix_", "flatten", "flip", "fliplr", "flipud", "float", "float16",
+    "float32", "float64", "float_power", "floor", "floor_", "floor_divide", "fmax", "fmin",
+    "fmod", "frac", "frac_", "frexp", "from_numpy", "full", "full_like", "gather", "gcd",
+    "gcd_", "ge", "Generator", "ger", "get_default_dtype", "get_deterministic_debug_mode",
+    "get_rng_state", "grad_mode", "greater", "greater_equal", "gt", "half", "hamming_window",
+    "hann_window", "heaviside", "histc", "hsplit", "hstack", "hypot", "i0", "i0_", "iinfo",
+    "index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_select", "inf",
+    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8",
+    "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
+    "is_nonzero", "is_same_size", "is_signed", "is_tensor", "is_warn_always_enabled", "isclose",
+    "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "kaiser_window", "kron",
+    "kthvalue", "lcm", "lcm_", "ldexp", "ldexp_", "le", "lerp", "less", "less_equal", "lgamma",
+    "linalg", "linspace", "load", "log", "log10", "log10_", "log1p", "log2", "log2_", "log_",
+    "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logit", "logit_", "logspace", "logsumexp", "long", "lt",
     "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul", "max", "maximum",
     "mean", "median", "meshgrid", "min", "minimum", "mm", "mode", "moveaxis", "movedim",
-    "msort", "mul", "multinomial", "multiply", "mv", "nan", "nan_to_num", "nanmean",
-    "nanmedian", "nanquantile", "nansum", "narrow", "narrow_copy", "ne", "neg", "negative",
-    "newaxis", "nn", "no_grad", "nonzero", "norm", "normal", "numel", "ones", "ones_like",
-    "ops", "optim", "outer", "pad", "permute", "pi", "positive", "pow", "prod", "quantile",
-    "rad2deg", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random",
-    "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave", "reshape",
-    "return_types", "roll", "rot90", "round", "row_stack", "rsqrt", "rsub", "save", "scatter",
-    "scatter_add", "scatter_reduce", "searchsorted", "seed", "select", "serialization",
-    "set_default_dtype", "set_grad_enabled", "set_rng_state", "sgn", "short", "sigmoid", "sign",
-    "signbit", "sin", "sinc", "sinh", "Size", "softmax", "sort", "split", "sqrt", "square",
+    "msort", "mul", "multinomial", "multiply", "mv", "mvlgamma", "nan", "nan_to_num",
+    "nan_to_num_", "nanmean", "nanmedian", "nanquantile", "nansum", "narrow", "narrow_copy",
+    "ne", "neg", "neg_", "negative", "negative_", "newaxis", "nextafter", "nn", "no_grad",
+    "nonzero", "norm", "normal", "not_equal", "numel", "ones", "ones_like", "ops", "optim",
+    "outer", "pad", "permute", "pi", "polygamma", "positive", "pow", "prod", "promote_types",
+    "put", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint", "randint_like",
+    "randn", "randn_like", "random", "randperm", "range", "ravel", "reciprocal", "reciprocal_",
+    "relu", "relu_", "remainder", "repeat_interleave", "reshape", "result_type", "return_types",
+    "roll", "rot90", "round", "round_", "row_stack", "rsqrt", "rsub", "save", "scalar_tensor",
+    "scatter", "scatter_add", "scatter_reduce", "searchsorted", "seed", "select",
+    "select_scatter", "serialization", "set_default_dtype", "set_deterministic_debug_mode",
+    "set_grad_enabled", "set_printoptions", "set_rng_state", "set_warn_always", "sgn", "short",
+    "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sinc", "sinc_", "sinh", "sinh_", "Size",
+    "slice_scatter", "softmax", "sort", "split", "split_with_sizes", "sqrt", "sqrt_", "square",
     "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims",
-    "t", "take", "take_along_dim", "tan", "tanh", "Tensor", "tensor", "tensor_split",
+    "t", "take", "take_along_dim", "tan", "tanh", "tanh_", "Tensor", "tensor", "tensor_split",
     "tensordot", "tile", "topk", "trace", "transpose", "trapezoid", "tril", "tril_indices",
-    "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "unique",
-    "unique_consecutive", "unsqueeze", "utils", "var", "var_mean", "vsplit", "vstack", "where",
-    "xlogy", "zeros", "zeros_like"
+    "triu", "triu_indices", "true_divide", "trunc", "trunc_", "typename", "uint8", "unbind",
+    "unflatten", "unique", "unique_consecutive", "unsqueeze", "use_deterministic_algorithms",
+    "utils", "var", "var_mean", "vdot", "vsplit", "vstack", "where", "xlogy", "xlogy_", "zero_",
+    "zeros", "zeros_like"
 ]

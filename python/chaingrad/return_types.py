@@ -61,3 +61,8 @@ class mode(NamedTuple):  # noqa: N801
 class aminmax(NamedTuple):  # noqa: N801
     min: Tensor  # noqa: A003
     max: Tensor  # noqa: A003
+
+
+class frexp(NamedTuple):  # noqa: N801
+    mantissa: Tensor
+    exponent: Tensor

@@ -223,6 +223,9 @@ def execute(roots: list, grads: list, retain_graph: bool, create_graph: bool,
         if node.kind == ACCUMULATE:
             if capture is None and buf[0] is not None:
                 _bridge.accumulate(node, buf[0], create_graph)
+                if node.post_hooks:  # register_post_accumulate_grad_hook: .grad is updated
+                    for hook in list(node.post_hooks):
+                        hook((), ())
             continue
         if all(g is None for g in buf):
             grads_in: tuple = (None,) * len(node.next_edges)

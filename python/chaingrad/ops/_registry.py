@@ -597,6 +597,76 @@ OPS = OPS + (
 )
 
 
+# ------------------------------------------------------------------- issue 9: special_more
+from . import special_more as SM  # noqa: E402
+
+OPS = OPS + (
+    OpInfo("lgamma", MEW, SM.lgamma, ("lgamma",), "math.lgamma per element; inf at poles",
+           lambda x: SM.lgamma(x)),
+    OpInfo("digamma", MEW, SM.digamma, ("digamma",),
+           "recurrence + asymptotic series; gradient polygamma(1, x)", lambda x: SM.digamma(x)),
+    OpInfo("polygamma", MEW, SM.polygamma, ("polygamma",),
+           "n >= 0; Hurwitz zeta by Euler-Maclaurin", lambda x: SM.polygamma(2, x),
+           method=SM._polygamma_method),
+    OpInfo("mvlgamma", MEW, SM.mvlgamma, ("mvlgamma",), "p=; elements > (p-1)/2",
+           lambda x: SM.mvlgamma(x + 2, 3)),
+    OpInfo("i0", MEW, SM.i0, ("i0",), "gradient i1 (power series)", lambda x: SM.i0(x)),
+    OpInfo("fmax", MEW, SM.fmax, ("fmax",), "NaN ignored; ties: gradient to input",
+           lambda x: SM.fmax(x, x.flip(0))),
+    OpInfo("fmin", MEW, SM.fmin, ("fmin",), "NaN ignored; ties: gradient to input",
+           lambda x: SM.fmin(x, x.flip(0))),
+    OpInfo("isposinf", CMP, SM.isposinf, ("isposinf",), "", lambda x: SM.isposinf(x)),
+    OpInfo("isneginf", CMP, SM.isneginf, ("isneginf",), "", lambda x: SM.isneginf(x)),
+    OpInfo("gcd", MEW, SM.gcd, ("gcd",), "integers", None),
+    OpInfo("lcm", MEW, SM.lcm, ("lcm",), "integers", None),
+    OpInfo("ldexp", MEW, SM.ldexp, ("ldexp",), "input * 2 ** other",
+           lambda x: SM.ldexp(x, _idx(1, 2, 3, 4))),
+    OpInfo("frexp", MEW, SM.frexp, ("frexp",), "(mantissa, exponent int32)",
+           lambda x: SM.frexp(x * 3).mantissa),
+    OpInfo("nextafter", MEW, SM.nextafter, ("nextafter",), "not differentiable", None),
+    OpInfo("dist", MAT, SM.dist, ("dist",), "p-norm of the difference",
+           lambda x: SM.dist(x, x * 2, 3)),
+    OpInfo("vdot", MAT, SM.vdot, ("vdot",), "1-D", lambda x: SM.vdot(x[0], x[1])),
+    OpInfo("addr", MAT, SM.addr, ("addr",), "beta=, alpha=",
+           lambda x: SM.addr(x, x[:, 0], x[0], beta=0.5)),
+    OpInfo("diagflat", MAT, SM.diagflat, ("diagflat",), "offset=", lambda x: SM.diagflat(x[0])),
+    *(OpInfo(n, "more in-place", None, (n,), "", None, method=f)
+      for n, f in (("gcd_", SM._gcd_), ("lcm_", SM._lcm_), ("ldexp_", SM._ldexp_),
+                   ("nextafter_", SM._nextafter_), ("addr_", SM._addr_),
+                   ("lgamma_", SM._inplace(SM.lgamma)), ("digamma_", SM._inplace(SM.digamma)),
+                   ("i0_", SM._inplace(SM.i0)), ("polygamma_", SM._polygamma_),
+                   ("mvlgamma_", SM._mvlgamma_))),
+)
+
+
+# ------------------------------------------------------------------- issue 9: scatter_views
+from . import scatter_views as SV  # noqa: E402
+
+OPS = OPS + (
+    OpInfo("unfold", SHP, None, ("unfold",), "(dimension, size, step): windows as a last dim; "
+           "a strided view; overlapping windows' gradients add up",
+           lambda x: x.unfold(1, 2, 1), method=SV.unfold),
+    OpInfo("sum_to_size", RED, None, ("sum_to_size",), "sums the broadcast dims",
+           lambda x: x.sum_to_size(1, 4), method=SV.sum_to_size),
+    OpInfo("split_with_sizes", JOIN, SV.split_with_sizes, ("split_with_sizes",),
+           "sizes must add up", lambda x: SV.split_with_sizes(x, [1, 2])[1]),
+    OpInfo("select_scatter", IDX2, SV.select_scatter, ("select_scatter",), "via index_copy",
+           lambda x: SV.select_scatter(x, x[0] * 2, 0, 1)),
+    OpInfo("slice_scatter", IDX2, SV.slice_scatter, ("slice_scatter",),
+           "start/end/step along dim; via index_copy",
+           lambda x: SV.slice_scatter(x, x[:, :2] * 2, 1, 1, 4, 2)),
+    OpInfo("diagonal_scatter", IDX2, SV.diagonal_scatter, ("diagonal_scatter",),
+           "offset, dim1, dim2", lambda x: SV.diagonal_scatter(x, x.diagonal() * 0, 0)),
+    OpInfo("index_put", IDX2, SV.index_put, ("index_put",),
+           "indices a tuple of long/bool tensors; accumulate=True adds repeats",
+           lambda x: SV.index_put(x, (_idx(0, 2, 0),), x[0], True)),
+    OpInfo("index_put_", INP, SV.index_put_, ("index_put_",), "", None, method=SV.index_put_),
+    OpInfo("put", IDX2, SV.put, ("put",), "flat indices; accumulate=",
+           lambda x: SV.put(x, _idx(0, 5), x[0, :2] * 3)),
+    OpInfo("put_", INP, None, ("put_",), "", None, method=SV.put_),
+)
+
+
 # Reflected operators receive (self, other) for ``other <op> self``.
 _REFLECTED: dict[str, Callable] = {"__radd__": _r(E.add), "__rmul__": _r(E.mul),
                                    "__rsub__": E.rsub, "__rtruediv__": E.rdiv,
