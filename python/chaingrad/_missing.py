@@ -616,11 +616,6 @@ _ni("chaingrad.optim.Adam (RAdam/NAdam/Adamax are Adam variants), SGD, AdamW, RM
     "torch.optim.Adafactor", "torch.optim.ASGD", "torch.optim.Rprop", "torch.optim.Muon")
 _ni("chaingrad.optim.SGD or Adam; for full-batch second-order steps compute the update with "
     "chaingrad.autograd.grad yourself", "torch.optim.LBFGS")
-_ni("chaingrad.optim.lr_scheduler.LambdaLR with the schedule as a function of the epoch "
-    "(e.g. lambda e: min(1.0, (e + 1) / warmup) for LinearLR)",
-    *[f"torch.optim.lr_scheduler.{n}" for n in (
-        "ConstantLR", "LinearLR", "MultiplicativeLR", "PolynomialLR",
-        "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR", "ChainedScheduler")])
 # torch.nn.functional 3-D variants
 _ni("the 1-D/2-D forms in chaingrad.nn.functional (3-D variants are not implemented)",
     "torch.nn.Conv3d", "torch.nn.MaxPool3d", "torch.nn.AvgPool3d", "torch.nn.AdaptiveAvgPool3d",
