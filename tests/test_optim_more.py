@@ -158,3 +158,88 @@ def test_group_options_and_skipped_params() -> None:
     assert c not in opt.state and a in opt.state and b in opt.state
     with pytest.raises(ValueError, match="Invalid eta values"):
         optim.Rprop([a], lr=0.1).add_param_group({"params": [c], "etas": (2.0, 3.0)})
+
+
+def _rosen(lib: Any, ps: list, x: Any) -> Any:
+    w, b = ps
+    r = (x @ w + b).tanh()
+    return (r * r).sum() + ((w[1:] - w[:-1] ** 2) ** 2).sum() * 5 + ((1 - w) ** 2).sum() \
+        + (b * b * b * b).sum()
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(), dict(lr=0.5, max_iter=5, history_size=3),
+    dict(line_search_fn="strong_wolfe"),
+    dict(lr=0.8, max_iter=7, history_size=4, line_search_fn="strong_wolfe"),
+], ids=["fixed", "fixed-short", "wolfe", "wolfe-short"])
+def test_lbfgs_matches_torch(kwargs: dict) -> None:
+    torch = pytest.importorskip("torch")
+    init, x = _problem(2)
+    init[0] = init[0] * 0.3
+
+    def run(lib: Any) -> tuple[list, Any, list]:
+        ps = [lib.nn.Parameter(lib.tensor(a, dtype=lib.float64)) for a in init]
+        xs = lib.tensor(x, dtype=lib.float64)
+        opt = lib.optim.LBFGS(ps, **kwargs)
+
+        def closure() -> Any:
+            opt.zero_grad()
+            loss = _rosen(lib, ps, xs)
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(4)]
+        return ps, opt, losses
+
+    ps, opt, losses = run(cg)
+    tps, topt, tlosses = run(torch)
+    np.testing.assert_allclose(losses, tlosses, rtol=1e-10)
+    assert losses[-1] < losses[0]
+    for p, tp in zip(ps, tps):
+        np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-9,
+                                   atol=1e-11)
+    st, tst = opt.state[ps[0]], topt.state[tps[0]]
+    assert sorted(st) == sorted(k for k in tst if k != "al")
+    assert st["func_evals"] == tst["func_evals"] and st["n_iter"] == tst["n_iter"]
+    assert len(st["old_dirs"]) == len(tst["old_dirs"])
+    np.testing.assert_allclose(st["d"]._data, tst["d"].numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_lbfgs_state_dict_resume_and_errors(tmp_path) -> None:
+    init, x = _problem(3)
+    xs = cg.tensor(x, dtype=cg.float64)
+
+    def make() -> tuple[list, Any, Any]:
+        ps = [nn.Parameter(cg.tensor(a, dtype=cg.float64)) for a in init]
+        opt = optim.LBFGS(ps, max_iter=4, line_search_fn="strong_wolfe")
+
+        def closure() -> Any:
+            opt.zero_grad()
+            loss = _rosen(cg, ps, xs)
+            loss.backward()
+            return loss
+        return ps, opt, closure
+
+    ps, opt, closure = make()
+    for _ in range(2):
+        opt.step(closure)
+    cg.save({"o": opt.state_dict(), "p": [p.detach() for p in ps]}, tmp_path / "l.ckpt")
+    opt.step(closure)
+    ck = cg.load(tmp_path / "l.ckpt")
+    ps2, opt2, closure2 = make()
+    for p, v in zip(ps2, ck["p"]):
+        p.data = v.clone()
+    opt2.load_state_dict(ck["o"])
+    opt2.step(closure2)
+    for a, b in zip(ps, ps2):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    with pytest.raises(ValueError, match="per-parameter options"):
+        optim.LBFGS([{"params": [ps[0]]}, {"params": [ps[1]]}])
+    with pytest.raises(ValueError, match="strong_wolfe"):
+        optim.LBFGS(ps, line_search_fn="backtracking")
+    with pytest.raises(TypeError, match="closure"):
+        opt.step(None)  # type: ignore[arg-type]
+    bad = opt.state_dict()
+    bad["state"][0]["d"] = cg.zeros(3)
+    with pytest.raises(ValueError, match="state 'd' has shape"):
+        opt.load_state_dict(bad)

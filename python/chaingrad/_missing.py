@@ -613,8 +613,6 @@ _ni("(x.abs() ** p) pooled with chaingrad.nn.functional.avg_pool1d/2d, times the
 # optim
 _ni("chaingrad.optim.Adam, AdamW, NAdam, RAdam, Adamax, SGD, RMSprop, Adagrad or Adadelta",
     "torch.optim.Adafactor", "torch.optim.Muon")
-_ni("chaingrad.optim.SGD or Adam; for full-batch second-order steps compute the update with "
-    "chaingrad.autograd.grad yourself", "torch.optim.LBFGS")
 # torch.nn.functional 3-D variants
 _ni("the 1-D/2-D forms in chaingrad.nn.functional (3-D variants are not implemented)",
     "torch.nn.Conv3d", "torch.nn.MaxPool3d", "torch.nn.AvgPool3d", "torch.nn.AdaptiveAvgPool3d",
