@@ -115,6 +115,11 @@ from .ops.special import (  # noqa: A004
 from . import return_types
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
+from .ops.linalg_more import (  # noqa: E402
+    det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet,
+)
+from .ops.linalg_more import torch_cholesky as cholesky  # noqa: E402
+from .ops.linalg_more import torch_vander as vander  # noqa: E402
 
 __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402

@@ -305,8 +305,6 @@ _ni("a custom chaingrad.autograd.Function, or register_hook on the tensors",
 _oos("function transforms (vmap, jacrev, functional_call) are out of scope",
      "chaingrad.autograd.grad and Tensor.backward(create_graph=True) give the same derivatives "
      "without a transform; loop over the batch instead of vmap", "torch.func", "torch.vmap")
-_ni("numpy.linalg on t.detach().numpy() for values without gradient; chaingrad.linalg has "
-    "the norms and svdvals with gradients", "torch.linalg.LinAlgError")
 _ni("math.e, math.pi, math.inf, math.nan", "torch.e", "torch.pi", "torch.inf", "torch.nan",
     "torch.optim.lr_scheduler.inf")
 _ni("None (x[:, None])", "torch.newaxis")
@@ -390,19 +388,15 @@ _both("chaingrad.nn.functional.softmax", "softmax")
 _both("chaingrad.nn.functional.log_softmax", "log_softmax")
 _both("chaingrad.nn.functional.prelu", "prelu")
 _both("the a @ b.T of two centered tensors divided by n - 1", "cov", "corrcoef")
-_both("numpy.linalg on t.detach().numpy() for values without gradient; chaingrad.linalg has "
-      "the norms and svdvals with gradients", "det", "logdet", "slogdet", "inverse", "pinverse",
-      "cholesky", "cholesky_inverse", "cholesky_solve", "qr", "svd", "lu", "lu_solve",
-      "lstsq", "solve", "eig", "symeig", "matrix_exp", "matrix_power", "triangular_solve",
-      "geqrf", "orgqr", "ormqr", reason="linear-algebra factorizations are not implemented")
+_both("chaingrad.linalg (inv, solve, solve_triangular, cholesky, eigh, svd, pinv, det, ...) "
+      "with gradients; numpy.linalg on t.detach().numpy() for the rest (no gradient)",
+      "cholesky_inverse", "cholesky_solve", "qr", "svd", "lu", "lu_solve", "lstsq", "solve",
+      "eig", "symeig", "triangular_solve", "geqrf", "orgqr", "ormqr",
+      reason="these linear-algebra factorizations are not implemented")
 _ni("numpy.linalg on t.detach().numpy() for values without gradient", "torch.matrix_rank",
     "torch.lu_unpack", "torch.pca_lowrank", "torch.svd_lowrank", "torch.lobpcg",
     "torch.chain_matmul", reason="linear-algebra factorizations are not implemented")
-_ni("chaingrad.matmul(a, b) / a @ b", "torch.linalg.matmul")
-_ni("a @ b @ c", "torch.linalg.multi_dot", "torch.chain_matmul")
-_ni("chaingrad.einsum('...i,...i->...', a, b)", "torch.linalg.vecdot")
-_ni("chaingrad.einsum('...ii->...i', x)", "torch.linalg.diagonal")
-_ni("chaingrad.stack([x ** k for k in range(n)], -1)", "torch.linalg.vander", "torch.vander")
+_ni("chaingrad.linalg.multi_dot", "torch.chain_matmul")
 _both("chaingrad.special is not available; erf is not implemented: use "
       "chaingrad.nn.functional.gelu for GELU, or scipy.special on t.numpy() (no gradient)",
       "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma",
@@ -703,7 +697,8 @@ def _namespace_default(namespace: str, kind: str) -> tuple[str, str, str]:
     if namespace == "torch.linalg":
         return (NOT_IMPLEMENTED, "this linear-algebra function is not implemented",
                 "numpy.linalg on t.detach().numpy() for values without gradient; "
-                "chaingrad.linalg has the norms and svdvals with gradients")
+                "chaingrad.linalg has inv, solve, cholesky, eigh, svd, pinv, det and the norms "
+                "with gradients")
     if namespace == "torch.autograd":
         return (NOT_IMPLEMENTED, "this autograd feature is not implemented",
                 "chaingrad.autograd has backward, grad, Function, gradcheck and gradgradcheck")
