@@ -114,6 +114,7 @@ from .ops.special import (  # noqa: A004
 )
 from . import return_types
 from . import autograd  # noqa: E402
+from .autograd.inference import inference_mode, is_inference_mode_enabled  # noqa: E402
 from . import linalg  # noqa: E402
 from .ops.linalg_more import (  # noqa: E402
     det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet,

@@ -277,8 +277,6 @@ _ni("numpy.finfo(dtype) / numpy.iinfo(dtype): chaingrad's dtypes are NumPy's", "
     "torch.iinfo", reason="chaingrad's dtypes are NumPy dtypes")
 _ni("numpy.dtype: chaingrad.float32 and friends are numpy.dtype objects", "torch.dtype",
     reason="chaingrad's dtypes are NumPy dtypes")
-_ni("chaingrad.no_grad() (inference mode is torch's faster no_grad)", "torch.inference_mode",
-    "torch.autograd.inference_mode", "torch.is_inference_mode_enabled")
 _ni("pass an explicit seed to chaingrad.manual_seed", "torch.Generator", "torch.seed",
     "torch.initial_seed", "torch.get_rng_state", "torch.set_rng_state",
     "torch.default_generator", "torch.thread_safe_generator",
@@ -296,10 +294,8 @@ _ni("chaingrad has no anomaly mode; check chaingrad.isfinite(x).all() where a Na
     "torch.autograd.detect_anomaly", "torch.autograd.set_detect_anomaly",
     "torch.is_anomaly_enabled", "torch.is_anomaly_check_nan_enabled", "torch.set_anomaly_enabled",
     "torch.autograd.anomaly_mode")
-_ni("chaingrad.autograd.grad with create_graph=True, one row at a time (J[i] = grad(y[i], x, "
-    "retain_graph=True)); a Hessian-vector product is grad(grad(f, x, create_graph=True) @ v, x)",
-    "torch.autograd.functional", "torch.autograd.forward_ad",
-    reason="forward-mode AD and the jacobian/hessian helpers are not implemented")
+_ni("chaingrad.autograd.functional.jvp (the double-backward trick) or a custom Function",
+    "torch.autograd.forward_ad", reason="forward-mode AD is not implemented")
 _ni("a custom chaingrad.autograd.Function, or register_hook on the tensors",
     "torch.autograd.graph")
 _oos("function transforms (vmap, jacrev, functional_call) are out of scope",
@@ -407,7 +403,8 @@ _both("x.dtype in (chaingrad.float32, chaingrad.float64, chaingrad.float16)",
 _both("x.dtype.kind in 'if' (numpy.dtype)", "is_signed")
 _both("x.shape == y.shape", "is_same_size")
 _both("bool(x) on a one-element tensor", "is_nonzero")
-_both("False: chaingrad has no inference mode", "is_inference")
+_both("chaingrad.is_inference_mode_enabled() (chaingrad does not mark tensors made in "
+      "inference_mode)", "is_inference")
 _ni("isinstance(x, chaingrad.Tensor)", "torch.is_tensor", "torch.typename")
 _ni("x.numel()", "torch.numel")
 _ni("chaingrad.tensor(x)", "torch.asarray", "torch.scalar_tensor")
@@ -641,8 +638,6 @@ _oos("downloading models and code from the network is out of scope",
      "build the model with chaingrad.nn and load weights with chaingrad.load", "torch.hub")
 _ni("numpy's windows (numpy.hanning, numpy.hamming, ...) and chaingrad.from_numpy",
     "torch.signal", "torch.windows", reason="torch.signal's windows are not implemented")
-_ni("chaingrad.Tensor (Variable is torch's old name for a tensor; "
-    "chaingrad.tensor(data, requires_grad=True))", "torch.autograd.Variable")
 _ni("chaingrad.linalg.matrix_norm(x, 'fro') / (x, 'nuc')", "torch.frobenius_norm",
     "torch.nuclear_norm")
 _ni("x.numpy().flags['C_CONTIGUOUS'] (x.contiguous() returns a C-contiguous tensor)",

@@ -14,10 +14,12 @@ from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor, _RetainCell
 from .function import Function, FunctionCtx
 from .gradcheck import gradcheck, gradgradcheck
+from .inference import Variable, inference_mode
 
 __all__ = [
     "Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "Variable",
+    "functional",
 ]
 __getattr__ = _missing.module_getattr("torch.autograd", __name__)
 
@@ -162,3 +164,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 g if isinstance(g, Tensor) else Tensor._from_array(np.array(g, copy=True))
             )
     return tuple(result)
+
+
+from . import functional  # noqa: E402 - needs grad above
