@@ -169,9 +169,9 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ins = _prepare(ins, create_graph)
     out_tuple, outs = _call(func, ins, "jacobian")
     _strict_outputs(outs, strict)
-    from . import grad as _autograd_grad
     from ..creation import zeros
     from ..ops.join import stack
+    from . import grad as _autograd_grad
     result = []
     for i, out in enumerate(outs):
         flat = out.reshape(-1)
