@@ -80,6 +80,21 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "svd-S": (lambda L, a: L.linalg.svd(a)[1], [RNG.standard_normal((2, 3, 5))]),
     "svd-full-uv": (lambda L, a: (lambda u, s, vh: (u[..., :3] @ vh[..., :3, :]))(
         *L.linalg.svd(a)), [RNG.standard_normal((3, 5))]),
+    "qr-Q": (lambda L, a: L.linalg.qr(a)[0], [RNG.standard_normal((2, 4, 3))]),
+    "qr-R": (lambda L, a: L.linalg.qr(a)[1], [RNG.standard_normal((4, 3))]),
+    "qr-QR-sum": (lambda L, a: (lambda q, r: q.sum(-1, keepdim=True) * r.sum(-2, keepdim=True))(
+        *L.linalg.qr(a)), [RNG.standard_normal((3, 3))]),
+    "qr-wide": (lambda L, a: (lambda q, r: q @ r.tanh())(*L.linalg.qr(a)),
+                [RNG.standard_normal((2, 3, 5))]),
+    "qr-wide-R": (lambda L, a: L.linalg.qr(a)[1], [RNG.standard_normal((3, 5))]),
+    "qr-complete-wide": (lambda L, a: L.linalg.qr(a, mode="complete")[0],
+                         [RNG.standard_normal((3, 4))]),
+    "lstsq": (lambda L, a, b: L.linalg.lstsq(a, b).solution,
+              [RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))]),
+    "lstsq-wide-batch": (lambda L, a, b: L.linalg.lstsq(a, b).solution,
+                         [RNG.standard_normal((2, 3, 4)), RNG.standard_normal((2, 3, 2))]),
+    "lstsq-residuals": (lambda L, a, b: L.linalg.lstsq(a, b, driver="gelsd").residuals,
+                        [RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))]),
     "pinv": (lambda L, a: L.linalg.pinv(a), [RNG.standard_normal((3, 5))]),
     "pinv-tall-batch": (lambda L, a: L.linalg.pinv(a), [RNG.standard_normal((2, 5, 3))]),
     "pinv-hermitian": (lambda L, a: L.linalg.pinv(_sym(a), hermitian=True),
@@ -188,6 +203,49 @@ def test_rank_and_ex_variants_match_torch() -> None:
     cof = np.array([[np.linalg.det(np.delete(np.delete(sing, i, 0), j, 1)) * (-1) ** (i + j)
                      for j in range(3)] for i in range(3)])
     np.testing.assert_allclose(a.grad.numpy(), cof, atol=1e-10)
+
+
+def test_qr_modes_and_lstsq_outputs_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for shape in ((4, 3), (3, 5), (2, 3, 3)):
+        a = RNG.standard_normal(shape)
+        for mode in ("reduced", "complete", "r"):
+            q, r = cg.linalg.qr(cg.tensor(a), mode=mode)
+            tq, tr = torch.linalg.qr(torch.tensor(a), mode=mode)
+            assert q.shape == tuple(tq.shape) and r.shape == tuple(tr.shape)
+            np.testing.assert_allclose(q.numpy(), tq.numpy(), atol=1e-12)
+            np.testing.assert_allclose(r.numpy(), tr.numpy(), atol=1e-12)
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        cg.linalg.qr(cg.tensor(RNG.standard_normal((3, 3)), requires_grad=True),
+                     mode="r")[1].sum().backward()
+    with pytest.raises(RuntimeError, match="not differentiable when mode='complete'"):
+        cg.linalg.qr(cg.tensor(RNG.standard_normal((4, 3)), requires_grad=True),
+                     mode="complete")[0].sum().backward()
+    a, b = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 2))
+    a2 = a.copy()
+    a2[:, 2] = a2[:, 1]
+    for x in (a, a2):
+        for driver in (None, "gels", "gelsy", "gelsd", "gelss"):
+            if x is a2 and driver == "gels":
+                with pytest.raises(cg.linalg.LinAlgError, match="full rank"):
+                    cg.linalg.lstsq(cg.tensor(x), cg.tensor(b), driver=driver)
+                continue
+            ours = cg.linalg.lstsq(cg.tensor(x), cg.tensor(b), driver=driver)
+            theirs = torch.linalg.lstsq(torch.tensor(x), torch.tensor(b), driver=driver)
+            for o, t in zip(ours, theirs):
+                assert o.shape == tuple(t.shape), driver
+            np.testing.assert_allclose(ours.residuals.numpy(), theirs.residuals.numpy(),
+                                       rtol=1e-10)
+            assert ours.rank.tolist() == theirs.rank.tolist()
+            if x is a:
+                np.testing.assert_allclose(ours.solution.numpy(), theirs.solution.numpy(),
+                                           rtol=1e-10)
+    with pytest.raises(RuntimeError, match="driver"):
+        cg.linalg.lstsq(cg.tensor(a), cg.tensor(b), driver="magic")
+    with pytest.raises(RuntimeError, match="should match"):
+        cg.linalg.lstsq(cg.tensor(a), cg.ones(4, 2, dtype=cg.float64))
+    with pytest.raises(RuntimeError, match="unrecognized mode"):
+        cg.linalg.qr(cg.tensor(a), mode="full")
 
 
 def test_errors_like_torch() -> None:

@@ -2,7 +2,7 @@
 
 ``vector_norm``, ``matrix_norm`` (ord 'fro', 'nuc', 1, -1, 2, -2, inf, -inf), ``norm`` and
 ``svdvals`` (``ops/matrix_norm.py``); inv, det, slogdet, solve, solve_triangular, cholesky,
-eigh, eigvalsh, svd, pinv, matrix_power, matrix_exp, multi_dot, cond, matrix_rank, vander,
+eigh, eigvalsh, svd, qr, lstsq, pinv, matrix_power, matrix_exp, multi_dot, cond, matrix_rank, vander,
 vecdot, cross, diagonal, matmul, the ``*_ex`` variants and ``LinAlgError``
 (``ops/linalg_more.py``), with torch's argument names, semantics and gradients.
 """
@@ -21,11 +21,13 @@ from .ops.linalg_more import (
     eigvalsh,
     inv,
     inv_ex,
+    lstsq,
     matrix_exp,
     matrix_power,
     matrix_rank,
     multi_dot,
     pinv,
+    qr,
     slogdet,
     solve,
     solve_ex,
@@ -43,6 +45,6 @@ __all__ = [
     "matrix_norm", "norm", "svdvals", "vector_norm", "LinAlgError", "cholesky", "cholesky_ex",
     "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "matmul",
     "matrix_exp", "matrix_power", "matrix_rank", "multi_dot", "pinv", "slogdet", "solve",
-    "solve_ex", "solve_triangular", "svd", "vander", "vecdot",
+    "solve_ex", "solve_triangular", "svd", "vander", "vecdot", "qr", "lstsq",
 ]
 __getattr__ = _missing.module_getattr("torch.linalg", __name__)

@@ -27,6 +27,7 @@ __all__ = [
     "solve_triangular", "cholesky", "cholesky_ex", "eigh", "eigvalsh", "svd", "pinv",
     "matrix_power", "matrix_exp", "multi_dot", "cond", "matrix_rank", "vander", "vecdot",
     "linalg_cross", "linalg_diagonal", "inverse", "pinverse", "torch_cholesky", "torch_vander",
+    "qr", "lstsq",
 ]
 
 
@@ -916,3 +917,142 @@ def _install_methods() -> None:
 
 
 _install_methods()
+
+
+# ------------------------------------------------------------------ qr, lstsq
+class linalg_qr(NamedTuple):  # noqa: N801
+    Q: Tensor
+    R: Tensor
+
+
+class linalg_lstsq(NamedTuple):  # noqa: N801
+    solution: Tensor
+    residuals: Tensor
+    rank: Tensor
+    singular_values: Tensor
+
+
+def _copyltu(m: Tensor) -> Tensor:
+    """The symmetric matrix with m's lower triangle."""
+    return m.tril() + _mT(m.tril(-1))
+
+
+def _qr_backward_tall(gq: Tensor | None, gr: Tensor | None, q: Tensor, r: Tensor) -> Tensor:
+    """A = QR with m >= n (reduced): gA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q."""
+    if gr is not None and gq is not None:
+        m = r @ _mT(gr) - _mT(gq) @ q
+    elif gr is not None:
+        m = r @ _mT(gr)
+    else:
+        m = -(_mT(gq) @ q)
+    b = q @ _copyltu(m)
+    if gq is not None:
+        b = b + gq
+    return solve_triangular(_mT(r), b, upper=False, left=False)
+
+
+class _Qr(Function):
+    _backward_name = "LinalgQrBackward0"
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, a: Tensor, mode: str) -> tuple[Tensor, Tensor]:
+        d = a._data
+        m, n = d.shape[-2:]
+        if mode == "r":
+            r = np.linalg.qr(d, mode="r") if d.size else np.zeros(d.shape[:-2] + (min(m, n), n),
+                                                                 d.dtype)
+            q = np.zeros((0,), d.dtype)
+        elif d.size:
+            q, r = np.linalg.qr(d, mode=mode)
+        else:
+            k = m if mode == "complete" else min(m, n)
+            q = np.broadcast_to(np.eye(m, k, dtype=d.dtype), d.shape[:-2] + (m, k)).copy()
+            r = np.zeros(d.shape[:-2] + (k, n), d.dtype)
+        ctx.mode = mode
+        ctx.set_materialize_grads(False)
+        out = (wrap(np.ascontiguousarray(q)), wrap(np.ascontiguousarray(r)))
+        ctx.save_for_backward(*out)
+        return out
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, gq: Any, gr: Any) -> tuple[Any, None]:
+        if gq is None and gr is None:
+            return None, None
+        q, r = ctx.saved_tensors
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
+                               "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
+                               "are going to differentiate through linalg.qr.")
+        m, n = q.shape[-2], r.shape[-1]
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                               "and nrows > ncols.")
+        if m >= n:
+            return _qr_backward_tall(gq, gr, q, r), None
+        # m < n: A = [X | Y] with X = Q U (square), Y = Q V.
+        u, v = r[..., :, :m], r[..., :, m:]
+        gu = None if gr is None else gr[..., :, :m]
+        gv = None if gr is None else gr[..., :, m:]
+        y = q @ v
+        gq2 = gq  # the gradient reaching Q through Y = Q V is Y gV^T
+        if gv is not None:
+            gq2 = y @ _mT(gv) if gq is None else gq + y @ _mT(gv)
+        gx = _qr_backward_tall(gq2, gu, q, u)
+        gy = q @ gv if gv is not None else y * 0
+        from .join import cat
+        return cat([gx, gy], -1), None
+
+
+def qr(A: Any, mode: str = "reduced", *, out: Any = None) -> linalg_qr:
+    """``A = Q R`` (Householder, LAPACK's signs). mode 'reduced' (Q m x k), 'complete'
+    (Q m x m) or 'r' (R only; Q is empty and there is no gradient)."""
+    _no_out(out, "linalg.qr")
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    return linalg_qr(*_Qr.apply(_matrix(A, "linalg.qr"), mode))
+
+
+def lstsq(A: Any, B: Any, rcond: float | None = None, *,
+          driver: str | None = None) -> linalg_lstsq:
+    """Least-squares solutions ``argmin ||A X - B||`` (the minimum-norm one when A is
+    rank-deficient, through ``pinv``, whose gradient torch's lstsq backward also uses).
+    ``driver`` 'gelsy' (default), 'gels', 'gelsd' or 'gelss' decides, as in torch, which of
+    residuals (m > n, full rank, not gelsy), rank (not gels) and singular values (gelsd,
+    gelss) are returned; the others are empty."""
+    drivers = ("gels", "gelsy", "gelsd", "gelss")
+    if driver is None:
+        driver = "gelsy"
+    if driver not in drivers:
+        raise RuntimeError(f"parameter `driver` should be one of {drivers}")
+    a = _matrix(A, "linalg.lstsq")
+    b = as_tensor(B, "linalg.lstsq: B")
+    vector = b._data.ndim == a._data.ndim - 1
+    if vector:
+        b = b.unsqueeze(-1)
+    if b._data.ndim < 2 or b.shape[-2] != a.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2), "
+                           f"got {a.shape[-2]} and {b.shape[-2] if b._data.ndim >= 2 else 0}")
+    m, n = a.shape[-2:]
+    eps_rcond = np.finfo(a._data.dtype).eps * max(m, n) if rcond is None or rcond < 0 \
+        else rcond
+    x = pinv(a, rtol=eps_rcond) @ b
+    dt = a._data.dtype
+    s = np.linalg.svd(a._data, compute_uv=False) if a._data.size else \
+        np.zeros(a._data.shape[:-2] + (0,), dt)
+    cut = eps_rcond * (s[..., :1] if s.shape[-1] else 0)
+    rank_np = (s > cut).sum(-1).astype(np.int64)
+    if driver == "gels" and np.any(rank_np < min(m, n)):
+        raise LinAlgError("torch.linalg.lstsq: The least squares solution could not be computed "
+                          "because the input matrix does not have full rank (driver 'gels' "
+                          "needs full rank; use 'gelsy', 'gelsd' or 'gelss').")
+    rank = wrap(np.zeros((0,), np.int64)) if driver == "gels" else wrap(np.asarray(rank_np))
+    sv = wrap(s.astype(dt)) if driver in ("gelsd", "gelss") else wrap(np.zeros((0,), dt))
+    if m > n and driver != "gelsy" and np.all(rank_np == n):
+        res = a @ x - b
+        residuals = (res * res).sum(-2)
+        if vector:
+            residuals = residuals.squeeze(-1)
+    else:
+        residuals = wrap(np.zeros((0,), dt))
+    return linalg_lstsq(x.squeeze(-1) if vector else x, residuals, rank, sv)
