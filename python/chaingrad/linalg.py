@@ -2,8 +2,8 @@
 
 ``vector_norm``, ``matrix_norm`` (ord 'fro', 'nuc', 1, -1, 2, -2, inf, -inf), ``norm`` and
 ``svdvals`` (``ops/matrix_norm.py``); inv, det, slogdet, solve, solve_triangular, cholesky,
-eigh, eigvalsh, svd, qr, lstsq, pinv, matrix_power, matrix_exp, multi_dot, cond, matrix_rank, vander,
-vecdot, cross, diagonal, matmul, the ``*_ex`` variants and ``LinAlgError``
+eigh, eigvalsh, svd, qr, lstsq, pinv, matrix_power, matrix_exp, multi_dot, cond, matrix_rank,
+vander, vecdot, cross, diagonal, matmul, the ``*_ex`` variants and ``LinAlgError``
 (``ops/linalg_more.py``), with torch's argument names, semantics and gradients.
 """
 
