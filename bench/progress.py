@@ -1,28 +1,40 @@
-"""Progress on stderr: one line per (workload, backend) with its time, plus a live `\\r`
-line on a terminal."""
+"""Progress on stderr: one line per (workload, backend) with its time, elapsed and ETA; on a
+terminal with tqdm installed, a live bar (count, rate, ETA, current job) above those lines."""
 
 from __future__ import annotations
 
 import sys
-import time
+from typing import TextIO
+
+from chaingrad._progress import Progress as _Bar
+from chaingrad._progress import format_seconds
 
 
 class Progress:
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, live: bool | None = None
+                 ) -> None:
         self.total = total
-        self.i = 0
-        self.t_start = time.perf_counter()
-        self.live = sys.stderr.isatty()
+        self.bar = _Bar(total, "bench", stream=stream if stream is not None else sys.stderr,
+                        unit="job", live=live)
+
+    @property
+    def i(self) -> int:
+        return self.bar.count
 
     def note(self, text: str) -> None:
-        """Transient status; only shown on a terminal."""
-        if self.live:
-            sys.stderr.write(f"\r\x1b[K[{self.i:>2}/{self.total}] {text} ...")
-            sys.stderr.flush()
+        """Transient status: the live bar's description (plain lines show only finished jobs)."""
+        self.bar.describe(text)
 
     def line(self, label: str, status: str, seconds: float) -> None:
-        self.i += 1
+        self.bar.update(1)
+        eta = self.bar.eta()
         line = (f"[{self.i:>2}/{self.total}] {label:<34} {status[:40]:<20} "
-                f"{seconds:6.2f} s  (elapsed {time.perf_counter() - self.t_start:6.1f} s)")
-        sys.stderr.write(("\r\x1b[K" if self.live else "") + line + "\n")
-        sys.stderr.flush()
+                f"{seconds:6.2f} s  (elapsed {self.bar.elapsed():6.1f} s"
+                + (f", eta {format_seconds(eta)}" if eta is not None and self.i < self.total
+                   else "") + ")")
+        self.bar.write(line)
+
+    def close(self) -> None:
+        if self.bar.live:
+            self.bar.describe("bench")
+            self.bar.close()

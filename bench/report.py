@@ -146,6 +146,12 @@ def targets(rows: list[Row], mem: list[Row], rat: dict[str, dict[str, float | No
         ("large_mlp", "large MLP step vs NumPy floor", rq("large_mlp", "cpp_over_floor"), "<=",
          1.10, "×"),
         ("memory", "graph memory per scalar node", graph_bytes_per_node(mem), "<=", 300.0, " B"),
+        ("torch_scalar", "torch-style scalar graph fwd+bwd", get("torch_scalar", "total"), "<=",
+         1.0, " µs/node"),
+        ("torch_scalar", "torch-style scalar graph backward", get("torch_scalar", "backward"),
+         "<=", 0.25, " µs/node"),
+        ("torch_mlp", "torch-style MLP step vs NumPy floor", rq("torch_mlp", "cpp_over_floor"),
+         "<=", 1.5, "×"),
     ]
     out = []
     for wl, name, value, op, goal, unit in spec:

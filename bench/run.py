@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         peak = r.get("traced_peak_bytes")
         prog.line(label, r["status"] if peak is None else f"peak {peak / 1024:.0f} KiB",
                   time.perf_counter() - t_item)
+    prog.close()
 
     rat = report.ratios(rows)
     tg = [t for t in report.targets(rows, mem_rows, rat) if t["workload"] in selected]

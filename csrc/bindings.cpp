@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "forward.h"
+#include "optim.h"
 #include "graph.h"
 #include "kernels.h"
 #include "npy.h"
@@ -194,5 +195,23 @@ PYBIND11_MODULE(_core, m) {
         py::arg("grad_mode"), py::arg("current_engine"),
         "Install the native forward fast paths as Tensor methods (see ops/_fast.py); "
         "returns the names installed.");
+  m.def("make_fast_function", &make_fast_function, py::arg("name"), py::arg("kind"),
+        py::arg("fallback"), py::arg("module"),
+        "A builtin module-level function using the forward fast path (see ops/_fast.py).");
+  m.def("sgd_step",
+        [](py::list params, py::dict state, py::str key, double lr, double momentum,
+           double dampening, double weight_decay, bool nesterov, bool maximize) {
+          SgdOptions o{lr, momentum, dampening, weight_decay, nesterov, maximize};
+          return sgd_step(std::move(params), std::move(state), std::move(key), o);
+        },
+        "One SGD step over a parameter group (see optim/sgd.py); False when it does not apply.");
+  m.def("adam_step",
+        [](py::list params, py::dict state, double lr, double beta1, double beta2, double eps,
+           double weight_decay, bool amsgrad, bool maximize, bool decoupled) {
+          AdamOptions o{lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled};
+          return adam_step(std::move(params), std::move(state), o);
+        },
+        "One Adam/AdamW step over a parameter group (see optim/adam.py); False when it does "
+        "not apply.");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -603,6 +604,122 @@ constexpr auto make_entries(std::index_sequence<I...>) {
   return std::array<Fn, sizeof...(I)>{&entry<I>...};
 }
 
+// ---- module-level functions (torch.tanh(x), torch.mul(a, b), F.relu(x), torch.tensor, ...) ---
+
+// Kinds of module function beyond the tensor ops (which reuse Op).
+enum FnKind : int { FN_OP = 0, FN_RELU_INPLACE_ARG, FN_TENSOR, FN_FROM_NUMPY };
+
+// A module function's `self`: (op, kind, fallback), kept as C fields of one small object.
+struct FnSelf {
+  PyObject_HEAD
+  int op;
+  int kind;
+  PyObject* fallback;  // the Python function this one replaced (strong)
+};
+
+void fnself_dealloc(PyObject* o) {
+  PyTypeObject* type = Py_TYPE(o);
+  Py_XDECREF(reinterpret_cast<FnSelf*>(o)->fallback);
+  PyObject_Free(o);
+  Py_DECREF(type);  // heap type
+}
+
+PyType_Slot fnself_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(&fnself_dealloc)},
+                              {0, nullptr}};
+PyType_Spec fnself_spec = {"chaingrad._core._FastFunctionState", sizeof(FnSelf), 0,
+                           Py_TPFLAGS_DEFAULT, fnself_slots};
+PyTypeObject* fnself_type = nullptr;  // created once, lives for the process
+
+PyObject* str_inplace = nullptr;
+PyObject* str_dtype = nullptr;
+PyObject* str_requires_grad = nullptr;
+
+// torch.tensor(<float>, dtype=float32|float64, requires_grad=<bool>): a 0-d leaf. nullptr
+// (no error) for anything else.
+PyObject* fast_tensor(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs < 1 || nargs > 3 || !PyFloat_CheckExact(args[0])) return nullptr;
+  PyObject* dtype = nargs > 1 ? args[1] : nullptr;
+  PyObject* rg = nargs > 2 ? args[2] : Py_False;
+  if (kwnames) {
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k) {
+      PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+      PyObject* val = args[nargs + k];
+      if (key == str_dtype && nargs < 2) dtype = val;
+      else if (key == str_requires_grad && nargs < 3) rg = val;
+      else return nullptr;
+    }
+  }
+  if (rg != Py_True && rg != Py_False) return nullptr;
+  PyObject* d64 = npy::builtin_descr(npy::kDouble);
+  PyObject* d32 = npy::builtin_descr(npy::kFloat);
+  if (!dtype || (dtype != d64 && dtype != d32)) return nullptr;
+  const double v = PyFloat_AS_DOUBLE(args[0]);
+  // Out of float32's range NumPy warns about the cast: leave that to the Python path.
+  if (dtype == d32 && std::isfinite(v) && std::fabs(v) > 3.4028234663852886e38) return nullptr;
+  py::object arr = npy::empty(dtype, 0, nullptr);
+  if (dtype == d64) *ptr<double>(arr.ptr()) = v;
+  else *ptr<float>(arr.ptr()) = static_cast<float>(v);
+  py::object t = tensor::wrap(std::move(arr));
+  if (rg == Py_True) tensor::set(t.ptr(), tensor::REQUIRES_GRAD, Py_True);
+  return t.release().ptr();
+}
+
+// torch.from_numpy(<ndarray of a native numeric dtype>): a tensor sharing its memory.
+PyObject* fast_from_numpy(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs != 1 || kwnames || !npy::is_exact(args[0])) return nullptr;
+  PyObject* d = npy::descr(args[0]);
+  const char k = npy::descr_kind(d);
+  if (!npy::is_canonical(d) || (k != 'f' && k != 'i' && k != 'u' && k != 'b')) return nullptr;
+  return tensor::wrap(py::reinterpret_borrow<py::object>(args[0])).release().ptr();
+}
+
+PyObject* fast_function(PyObject* self_obj, PyObject* const* args, Py_ssize_t nargsf,
+                        PyObject* kwnames) {
+  auto* self = reinterpret_cast<FnSelf*>(self_obj);
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  try {
+    PyObject* r = nullptr;
+    if (self->kind == FN_TENSOR) {
+      r = fast_tensor(args, nargs, kwnames);
+    } else if (self->kind == FN_FROM_NUMPY) {
+      r = fast_from_numpy(args, nargs, kwnames);
+    } else if (nargs >= 1) {
+      Py_ssize_t n = nargs;
+      PyObject* kw = kwnames;
+      if (self->kind == FN_RELU_INPLACE_ARG) {  // F.relu(x, inplace=False)
+        if (n == 2 && args[1] == Py_False && !kw) n = 1;
+        else if (n == 1 && kw && PyTuple_GET_SIZE(kw) == 1 &&
+                 PyTuple_GET_ITEM(kw, 0) == str_inplace && args[1] == Py_False)
+          kw = nullptr;
+      }
+      r = try_fast(Op(self->op), args[0], args + 1, n - 1, kw);
+    }
+    if (r) {
+      ++S.fast;
+      return r;
+    }
+  } catch (py::error_already_set& e) {
+    e.restore();
+    return nullptr;
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+    return nullptr;
+  }
+  if (PyErr_Occurred()) return nullptr;
+  if (self->kind <= FN_RELU_INPLACE_ARG && nargs >= 1 && !tensor::check(args[0]) &&
+      !PyFloat_Check(args[0]) && !PyLong_Check(args[0])) {
+    // torch's wording; a Python number is left to the op (torch.add(2, t) is allowed).
+    PyObject* fn_name = PyObject_GetAttrString(self->fallback, "__name__");
+    if (!fn_name) return nullptr;
+    PyErr_Format(PyExc_TypeError, "%U(): argument 'input' (position 1) must be Tensor, not %s",
+                 fn_name, Py_TYPE(args[0])->tp_name);
+    Py_DECREF(fn_name);
+    return nullptr;
+  }
+  ++S.fallbacks;
+  return PyObject_Vectorcall(self->fallback, args, static_cast<size_t>(nargs), kwnames);
+}
+
 }  // namespace
 
 py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fallbacks,
@@ -660,6 +777,66 @@ py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fall
   }
   S.on = true;
   return installed;
+}
+
+py::object make_fast_function(const std::string& name, const std::string& kind,
+                              py::object fallback, const std::string& module) {
+  static const std::pair<const char*, Op> ops[] = {
+      {"add", OP_ADD}, {"sub", OP_SUB}, {"mul", OP_MUL}, {"div", OP_DIV}, {"pow", OP_POW},
+      {"neg", OP_NEG}, {"exp", OP_EXP}, {"log", OP_LOG}, {"tanh", OP_TANH},
+      {"sigmoid", OP_SIGMOID}, {"relu", OP_RELU}, {"matmul", OP_MATMUL}, {"sum", OP_SUM},
+      {"mean", OP_MEAN}};
+  int op = -1, fk = FN_OP;
+  if (kind == "tensor") {
+    fk = FN_TENSOR;
+  } else if (kind == "from_numpy") {
+    fk = FN_FROM_NUMPY;
+  } else {
+    std::string base = kind;
+    if (kind == "relu_inplace_arg") {
+      fk = FN_RELU_INPLACE_ARG;
+      base = "relu";
+    }
+    for (const auto& e : ops)
+      if (base == e.first) op = e.second;
+    if (op < 0) throw py::value_error("make_fast_function: no fast path for " + kind);
+  }
+  if (!S.on) throw py::value_error("make_fast_function: install_fast_ops first");
+  if (!fnself_type) {
+    fnself_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&fnself_spec));
+    if (!fnself_type) throw py::error_already_set();
+  }
+  if (!str_inplace) {
+    str_inplace = PyUnicode_InternFromString("inplace");
+    str_dtype = PyUnicode_InternFromString("dtype");
+    str_requires_grad = PyUnicode_InternFromString("requires_grad");
+    if (!str_inplace || !str_dtype || !str_requires_grad) throw py::error_already_set();
+  }
+  auto* st = PyObject_New(FnSelf, fnself_type);
+  if (!st) throw py::error_already_set();
+  st->op = op;
+  st->kind = fk;
+  st->fallback = fallback.inc_ref().ptr();
+  py::object holder = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(st));
+  // The method definitions live for the process: a function object points at its def.
+  struct Def {
+    std::string name, doc;
+    PyMethodDef def{};
+  };
+  static std::vector<std::unique_ptr<Def>> defs;
+  defs.push_back(std::make_unique<Def>());
+  Def& d = *defs.back();
+  d.name = name;
+  py::object doc = py::getattr(fallback, "__doc__", py::none());
+  d.doc = doc.is_none() ? std::string() : doc.cast<std::string>();
+  d.def.ml_name = d.name.c_str();
+  d.def.ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fast_function));
+  d.def.ml_flags = METH_FASTCALL | METH_KEYWORDS;
+  d.def.ml_doc = d.doc.empty() ? nullptr : d.doc.c_str();
+  py::str mod(module);
+  PyObject* f = PyCFunction_NewEx(&d.def, holder.ptr(), mod.ptr());
+  if (!f) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(f);
 }
 
 py::dict fast_ops_stats() {

@@ -17,6 +17,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 namespace py = pybind11;
 
 namespace chaingrad {
@@ -25,6 +27,14 @@ namespace chaingrad {
 // grad_mode: grad_mode._enabled (a one-element list); current_engine: engine._current.
 py::list install_fast_ops(py::module_ core, py::object tensor_cls, py::dict fallbacks,
                           py::list grad_mode, py::list current_engine);
+
+// A builtin function for a module-level op (torch.tanh(x), F.relu(x), torch.tensor(...),
+// torch.from_numpy(a)): the method fast path with the tensor as first argument, else
+// `fallback(*args, **kwargs)`. `kind` names the op ("tanh", "mul", ...), or "relu_inplace_arg"
+// (F.relu's optional inplace=False), "tensor" (a Python float with dtype float32/float64 and
+// a bool requires_grad) or "from_numpy" (an exact ndarray of a native numeric dtype).
+py::object make_fast_function(const std::string& name, const std::string& kind,
+                              py::object fallback, const std::string& module);
 
 py::dict fast_ops_stats();
 

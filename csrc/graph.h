@@ -39,7 +39,9 @@ enum Kind : int {
   // Shape ops (kernels_shape.cpp).
   RESHAPE = 47, PERMUTE = 48, EXPAND = 49, TO_COPY = 50, SLICE = 51,
   // In-place ops on views (kernels_shape.cpp).
-  AS_STRIDED = 52, COPY_SLICES = 53
+  AS_STRIDED = 52, COPY_SLICES = 53,
+  // nn layers as single nodes (kernels_nn.cpp).
+  LINEAR = 60, CROSS_ENTROPY = 61
 };
 
 struct Node;

@@ -506,6 +506,7 @@ void native_backward(Node& node, py::object g, std::vector<py::object>& out,
       if (shape_backward(node, g, out)) return;
       if (pointwise_backward(node, g, out)) return;
       if (reduction_backward(node, g, out)) return;
+      if (nn_backward(node, g, out)) return;
       break;
   }
   // The unary kinds above off the raw loops' layout (strided or mixed-dtype operands).

@@ -42,6 +42,10 @@ bool reduction_backward(Node& node, py::object& g, std::vector<py::object>& out)
 void init_shape_kernels(py::module_ numpy);
 bool shape_backward(Node& node, py::object& g, std::vector<py::object>& out);
 
+// The nn layer kinds (kernels_nn.cpp): LINEAR. Returns false, leaving `g` and `out`
+// untouched, for other kinds and layouts it does not cover (the caller then falls back).
+bool nn_backward(Node& node, py::object& g, std::vector<py::object>& out);
+
 // slot += g: in place in whichever of the two arrays is exclusively owned, else a new array.
 void accumulate_into(py::object& slot, py::object g);
 

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from bench import backends, report
-from bench.workloads import NAMES, broadcast_chain, reductions, resolve, shape_chain
+from bench.workloads import (
+    NAMES,
+    broadcast_chain,
+    reductions,
+    resolve,
+    shape_chain,
+    torch_mlp,
+    torch_scalar,
+)
 from bench.workloads.base import run_interleaved
 
 pytest.importorskip("torch")
@@ -90,3 +98,35 @@ def test_guard_fails_only_below_one(both, name):
     assert state(0.9) == "FAILED"
     assert state(1.2) == "ok"
     assert state(None) == "not evaluated"
+
+
+# -- the torch-style workloads (issue 9): same code on chaingrad and torch --------------------
+
+TORCH_STYLE = (torch_scalar, torch_mlp)
+
+
+def _sizes(workload) -> int:
+    return 5 * torch_scalar.NODES_PER_BLOCK if workload is torch_scalar else torch_mlp.BATCH
+
+
+@pytest.mark.parametrize("workload", TORCH_STYLE, ids=lambda w: w.SPEC.name)
+@pytest.mark.parametrize("backend", ["engine", "floor"])
+def test_torch_style_gradients_match_torch(engine, workload, backend):
+    b = engine if backend == "engine" else "floor"
+    n = _sizes(workload)
+    want = _grads(workload, "torch", n)
+    got = _grads(workload, b, n)
+    assert len(got) == len(want) >= 4
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g, dtype=np.float64), np.asarray(w), rtol=1e-5,
+                                   atol=1e-6)
+        assert np.abs(np.asarray(w)).max() > 1e-3  # nothing vanishes
+
+
+def test_torch_style_registered_with_targets(both):
+    assert resolve("tscalar,tmlp") == ["torch_scalar", "torch_mlp"]
+    rows = run_interleaved(torch_scalar.SPEC, torch_scalar.build, ["cpp", "floor"], True, 1)
+    assert all(r["status"] == "ok" and r["count"] == r["n"] // 7 * 7 - 1 for r in rows)
+    names = [t["target"] for t in report.targets(rows, [], report.ratios(rows))]
+    assert "torch-style scalar graph fwd+bwd" in names
+    assert "torch-style MLP step vs NumPy floor" in names

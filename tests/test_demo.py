@@ -55,7 +55,7 @@ def test_short_training_learns(arch: str, epochs: int, min_acc: float,
     assert hist.train_loss[-1] < hist.train_loss[0]
     assert hist.test_acc > min_acc  # chance is 0.1
     log = stream.getvalue()
-    assert f"{arch} epoch  1/{epochs} [" in log and "val_acc" in log
+    assert f"{arch} epoch  1/{epochs}  41/41  loss " in log and "val_acc" in log
 
 
 def test_early_stopping_restores_best(data: T.DigitsData) -> None:
@@ -67,29 +67,18 @@ def test_early_stopping_restores_best(data: T.DigitsData) -> None:
     assert hist.stopped_early and len(hist.train_loss) == hist.best_epoch + 2 < 10
 
 
-def test_progress_bar_renders() -> None:
-    out = io.StringIO()
-    bar = T.ProgressBar(4, "epoch 1/2", width=8, stream=out)
-    bar.update(2, "loss 1.0")
-    assert bar.render("x") == "epoch 1/2 [####....] 2/4 x"
-    bar.update(2)
-    bar.close("done")
-    assert out.getvalue() == "epoch 1/2 [########] 4/4 done\n"  # not a tty: one line
+def test_fit_progress_is_plain_lines_off_a_terminal(data: T.DigitsData) -> None:
+    cg.manual_seed(0)
+    out = io.StringIO()  # not a tty: one plain line per epoch, no carriage returns
+    T.fit(T.build_mlp(data.x_train), data, "mlp", epochs=2, stream=out)
+    lines = out.getvalue().splitlines()
+    assert "\r" not in out.getvalue() and len(lines) == 2
+    for k, line in enumerate(lines, 1):
+        assert line.startswith(f"mlp epoch  {k}/2  41/41  loss ")
+        assert "val_acc" in line and " eta " in line and "step/s]" in line
     quiet = io.StringIO()
-    T.ProgressBar(3, stream=quiet, enabled=False).close()
+    T.fit(T.build_mlp(data.x_train), data, "mlp", epochs=1, stream=quiet, verbose=False)
     assert quiet.getvalue() == ""
-
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    tty = Tty()
-    live = T.ProgressBar(2, "e", width=2, stream=tty)
-    live.update(1, "loss 10.00")
-    live.update(1, "x")  # shorter: padded so the old text is overwritten
-    live.close()
-    assert tty.getvalue() == ("\re [#.] 1/2 loss 10.00" + "\re [##] 2/2 x" + " " * 9
-                              + "\re [##] 2/2" + " " * 2 + "\n")
 
 
 def test_blas_thread_control() -> None:

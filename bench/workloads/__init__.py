@@ -15,15 +15,19 @@ from bench.workloads import (
     shape_chain,
     small_cnn,
     small_mlp,
+    torch_mlp,
+    torch_scalar,
 )
 
 TIMED: tuple[ModuleType, ...] = (scalar_graph, chain, fan_in, shape_chain, broadcast_chain,
-                                 reductions, small_mlp, large_mlp, small_cnn)
+                                 reductions, small_mlp, large_mlp, small_cnn, torch_scalar,
+                                 torch_mlp)
 NAMES: tuple[str, ...] = tuple(m.SPEC.name for m in TIMED) + (memory.SPEC.name,)
 
 ALIASES = {"scalar": "scalar_graph", "fanin": "fan_in", "mlp": "small_mlp", "cnn": "small_cnn",
            "mem": "memory", "shape": "shape_chain", "broadcast": "broadcast_chain",
-           "reduce": "reductions"}
+           "reduce": "reductions", "tscalar": "torch_scalar",
+           "tmlp": "torch_mlp"}
 
 
 def resolve(names: str) -> list[str]:

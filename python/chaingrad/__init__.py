@@ -131,6 +131,12 @@ from .serialization import load, save  # noqa: E402
 # build is reported at `import chaingrad`, not at the first op.
 engine._load_default()
 
+# Module-level functions (torch.tanh(x), F.relu(x), torch.tensor(0.5, dtype=...), ...) get the
+# same C++ fast paths as the methods; the Python functions stay the fallback (ops/_fast.py).
+from .ops import _fast as _fast_ops  # noqa: E402
+
+_fast_ops.install_functions()
+
 # torch names chaingrad lacks raise a NotImplementedError saying what to use instead (an
 # AttributeError too, so hasattr() probes are False); docs/coverage.md lists them all.
 from math import e, inf, nan, pi  # noqa: E402
@@ -141,3 +147,49 @@ from . import _missing  # noqa: E402
 newaxis = None
 _missing.install_tensor_placeholders(Tensor)
 __getattr__ = _missing.module_getattr("torch", __name__)
+
+# Every public name, for `from chaingrad import *` and for type checkers (mypy --strict treats a
+# name imported here as private unless listed). tests/test_typing.py fails when a name is missing.
+__all__ = [
+    "abs", "absolute", "acos", "acosh", "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv",
+    "all", "allclose", "amax", "amin", "aminmax", "any", "arange", "arccos", "arccosh",
+    "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort",
+    "argwhere", "as_tensor", "asin", "asinh", "atan", "atan2", "atanh", "atleast_1d",
+    "atleast_2d", "atleast_3d", "autograd", "baddbmm", "bernoulli", "bincount", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "block_diag", "bmm", "bool", "broadcast_shapes",
+    "broadcast_tensors", "broadcast_to", "bucketize", "cartesian_prod", "cat", "cdist", "ceil",
+    "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "column_stack", "combinations",
+    "concat", "concatenate", "copysign", "corrcoef", "cos", "cosh", "count_nonzero", "cov",
+    "creation", "cross", "cuda", "cummax", "cummin", "cumprod", "cumsum",
+    "cumulative_trapezoid", "default_generator", "deg2rad", "device", "diag", "diag_embed",
+    "diagonal", "diff", "div", "divide", "dot", "double", "dsplit", "dstack", "dtypes", "e",
+    "einsum", "empty", "empty_like", "enable_grad", "engine", "eq", "equal", "erf", "erfc",
+    "erfinv", "exp", "exp2", "expm1", "eye", "fix", "flatten", "flip", "fliplr", "flipud",
+    "float", "float16", "float32", "float64", "float_power", "floor", "floor_divide", "fmod",
+    "frac", "from_numpy", "full", "full_like", "gather", "ge", "Generator", "ger",
+    "get_default_dtype", "get_rng_state", "grad_mode", "gt", "half", "heaviside", "histc",
+    "hsplit", "hstack", "hypot", "index_add", "index_copy", "index_fill", "index_select", "inf",
+    "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "is_floating_point",
+    "is_grad_enabled", "is_nonzero", "is_tensor", "isclose", "isfinite", "isin", "isinf",
+    "isnan", "kron", "kthvalue", "le", "lerp", "linalg", "linspace", "load", "log", "log10",
+    "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "long", "lt",
+    "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul", "max", "maximum",
+    "mean", "median", "meshgrid", "min", "minimum", "mm", "mode", "moveaxis", "movedim",
+    "msort", "mul", "multinomial", "multiply", "mv", "nan", "nan_to_num", "nanmean",
+    "nanmedian", "nanquantile", "nansum", "narrow", "narrow_copy", "ne", "neg", "negative",
+    "newaxis", "nn", "no_grad", "nonzero", "norm", "normal", "numel", "ones", "ones_like",
+    "ops", "optim", "outer", "pad", "permute", "pi", "positive", "pow", "prod", "quantile",
+    "rad2deg", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "random",
+    "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave", "reshape",
+    "return_types", "roll", "rot90", "round", "row_stack", "rsqrt", "rsub", "save", "scatter",
+    "scatter_add", "scatter_reduce", "searchsorted", "seed", "select", "serialization",
+    "set_default_dtype", "set_grad_enabled", "set_rng_state", "sgn", "short", "sigmoid", "sign",
+    "signbit", "sin", "sinc", "sinh", "Size", "softmax", "sort", "split", "sqrt", "square",
+    "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum", "swapaxes", "swapdims",
+    "t", "take", "take_along_dim", "tan", "tanh", "Tensor", "tensor", "tensor_split",
+    "tensordot", "tile", "topk", "trace", "transpose", "trapezoid", "tril", "tril_indices",
+    "triu", "triu_indices", "true_divide", "trunc", "uint8", "unbind", "unflatten", "unique",
+    "unique_consecutive", "unsqueeze", "utils", "var", "var_mean", "vsplit", "vstack", "where",
+    "xlogy", "zeros", "zeros_like"
+]

@@ -101,3 +101,12 @@ AS_STRIDED = 52  # AsStridedBackward0: input base | save (index,) | scalars (ove
 #                  an expanded view's elements share positions), reshaped to base's shape
 COPY_SLICES = 53  # CopySlices: inputs (base, src) | save (index,) | no scalars; backward: base
 #                   gets a C-order copy of g with zeros at index, src gets g.flat[index]
+
+# nn layers as single nodes (issue 9), NumPy kernels in ``_reference/kernels_nn.py``, C++ in
+# ``csrc/kernels_nn.cpp``, formulas in ``ops/derivatives_nn.py``.
+LINEAR = 60  # F.linear, 2-D weight: inputs (x, w, b|None) | save (x, w) | no scalars;
+#              y = x @ w.T (+ b). Backward: g @ w, g2.T @ x2 (g, x as 2-D), g (summed to b)
+CROSS_ENTROPY = 61  # F.cross_entropy, (N, C) logits and int class targets, no weight, no
+#                     ignored target, no label smoothing: input x | save (x, logp, target as
+#                     raw int64 (N,)) | scalars (reduction: 0 none, 1 sum, 2 mean; N).
+#                     Backward: p = exp(logp); p[n, t[n]] -= 1; p *= g[:, None] | g | g / N

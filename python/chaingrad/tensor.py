@@ -10,7 +10,7 @@ its base and how it was made, see ``ops/_views.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -18,6 +18,12 @@ from . import _bridge
 from . import engine as _engine
 from ._format import format_tensor
 from .dtypes import get_default_dtype, resolve_dtype
+
+if TYPE_CHECKING:
+    # The types of the methods _ops_install attaches (generated: tools/gen_tensor_stub.py).
+    from ._tensor_methods import _TensorMethods
+else:
+    _TensorMethods = object
 
 _GRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -50,7 +56,7 @@ class _TensorHookHandle:
         self._inner.remove()
 
 
-class Tensor:
+class Tensor(_TensorMethods):
     """A multi-dimensional array that can record the operations applied to it."""
 
     __slots__ = (

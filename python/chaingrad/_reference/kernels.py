@@ -119,4 +119,4 @@ def backward(kind: int, saved: list, scalars: tuple, meta: tuple, g, need: tuple
 
 
 # The kernels of the kinds added by the full op set register themselves on import.
-from . import kernels_pointwise, kernels_reduction, kernels_shape  # noqa: E402,F401
+from . import kernels_nn, kernels_pointwise, kernels_reduction, kernels_shape  # noqa: E402,F401,I001

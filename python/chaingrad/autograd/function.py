@@ -6,7 +6,7 @@ A ``Function`` node holds its ``ctx`` (``FunctionCtx``); the saved tensors live 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import engine as _engine
 from .. import grad_mode as _gm
@@ -30,6 +30,11 @@ class FunctionCtx:
         self._non_differentiable: set[int] = set()
         self.needs_input_grad: tuple[bool, ...] = ()
         self.materialize_grads = True
+
+    if TYPE_CHECKING:
+        # Users keep their own values on ctx (``ctx.dim = dim``): any attribute type-checks.
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def save_for_backward(self, *tensors: Any) -> None:
         for t in tensors:

@@ -3,7 +3,8 @@
 Everything a real training run needs, with chaingrad only: a fixed stratified train/test split,
 a validation split carved from the training set, mini-batches, dropout and weight decay, Adam
 with a learning-rate schedule, early stopping that restores the best weights, a checkpoint
-written with ``chaingrad.save``, a plain-text progress bar on stderr and a loss-curve PNG when
+written with ``chaingrad.save``, progress on stderr (a tqdm bar with rate and ETA on a terminal
+when tqdm is installed, one plain line per epoch otherwise) and a loss-curve PNG when
 matplotlib is available.
 """
 
@@ -20,10 +21,11 @@ import numpy as np
 
 import chaingrad
 from chaingrad import nn
+from chaingrad._progress import Progress, format_seconds
 from chaingrad.datasets import load_digits
 
 __all__ = [
-    "DigitsData", "History", "ProgressBar", "build_cnn", "build_mlp", "evaluate", "fit",
+    "DigitsData", "History", "Progress", "build_cnn", "build_mlp", "evaluate", "fit",
     "load_data", "plot_history", "run",
 ]
 
@@ -97,42 +99,6 @@ def build_cnn(x_train: np.ndarray | None = None, dropout: float = 0.25) -> nn.Mo
     )
 
 
-# ---------------------------------------------------------------------------- progress
-class ProgressBar:
-    """A dependency-free progress bar on stderr: redrawn in place on a terminal, a single
-    line per call to ``close`` otherwise (so logs stay readable)."""
-
-    def __init__(self, total: int, prefix: str = "", width: int = 24,
-                 stream: TextIO | None = None, enabled: bool = True) -> None:
-        self.total, self.prefix, self.width = total, prefix, width
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = enabled
-        self.live = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.count = 0
-        self._width_drawn = 0
-
-    def render(self, suffix: str = "") -> str:
-        done = int(self.width * self.count / max(self.total, 1))
-        bar = "#" * done + "." * (self.width - done)
-        return f"{self.prefix} [{bar}] {self.count}/{self.total} {suffix}".rstrip()
-
-    def _draw(self, line: str, end: str) -> None:
-        # Pad with spaces so a shorter line fully covers the previous one.
-        pad = " " * max(0, self._width_drawn - len(line)) if self.live else ""
-        self.stream.write(("\r" if self.live else "") + line + pad + end)
-        self.stream.flush()
-        self._width_drawn = len(line)
-
-    def update(self, n: int = 1, suffix: str = "") -> None:
-        self.count += n
-        if self.live:
-            self._draw(self.render(suffix), "")
-
-    def close(self, suffix: str = "") -> None:
-        if self.enabled:
-            self._draw(self.render(suffix), "\n")
-
-
 # ---------------------------------------------------------------------------- training
 @dataclass
 class History:
@@ -187,8 +153,7 @@ def fit(model: nn.Module, data: DigitsData, name: str, epochs: int = 40, lr: flo
     for epoch in range(1, epochs + 1):
         model.train()
         order = rng.permutation(n)
-        bar = ProgressBar(steps, f"{name} epoch {epoch:2d}/{epochs}", stream=out,
-                          enabled=verbose)
+        bar = Progress(steps, f"{name} epoch {epoch:2d}/{epochs}", stream=out, enabled=verbose)
         running = 0.0
         for k in range(steps):
             idx = order[k * batch_size:(k + 1) * batch_size]
@@ -213,8 +178,10 @@ def fit(model: nn.Module, data: DigitsData, name: str, epochs: int = 40, lr: flo
             best, best_state, bad, hist.best_epoch = val_loss, _snapshot(model), 0, epoch
         else:
             bad += 1
+        # ETA of the whole run at the mean epoch time so far (early stopping may end it sooner)
+        left = (time.perf_counter() - start) / epoch * (epochs - epoch)
         bar.close(f"loss {train_loss:.4f}  val_loss {val_loss:.4f}  val_acc {val_acc:.2%}"
-                  + ("  *" if improved else ""))
+                  + ("  *" if improved else "") + f"  eta {format_seconds(left)}")
         if bad >= patience:
             hist.stopped_early = True
             if verbose:

@@ -130,4 +130,4 @@ def graph_backward(node: Any, g: Any) -> tuple:
 
 
 # The formulas of the kinds added by the full op set register themselves on import.
-from . import derivatives_pointwise, derivatives_reduction, derivatives_shape  # noqa: E402,F401
+from . import derivatives_nn, derivatives_pointwise, derivatives_reduction, derivatives_shape  # noqa: E402,F401,E501

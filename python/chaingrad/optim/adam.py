@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import engine as _engine
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg
 
@@ -51,6 +52,20 @@ class Adam(Optimizer):
         _check_nonneg(group["eps"], "epsilon value")
         _check_betas(group["betas"])
         _check_nonneg(group["weight_decay"], "weight_decay value")
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        # On the C++ engine: one native call for the whole group (csrc/optim.cpp), the update
+        # below element by element with the same roundings; this loop is the reference and the
+        # fallback (other dtypes, layouts, unusual state, the reference engine).
+        core = _engine._current[0]
+        if getattr(core, "adam_step", None) is not None and not group.get("differentiable"):
+            beta1, beta2 = group["betas"]
+            if core.adam_step(group["params"], self.state, float(group["lr"]), float(beta1),
+                              float(beta2), float(group["eps"]), float(group["weight_decay"]),
+                              bool(group["amsgrad"]), bool(group.get("maximize", False)),
+                              bool(group.get("decoupled_weight_decay", False))):
+                return
+        super()._step_group(group)
 
     def _update(self, group: dict[str, Any], p: np.ndarray, grad: np.ndarray,
                 state: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import engine as _engine
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check_nonneg
 
@@ -40,6 +41,19 @@ class SGD(Optimizer):
         _check_nonneg(group["weight_decay"], "weight_decay value")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        # On the C++ engine: one native call for the whole group (csrc/optim.cpp), the same
+        # update element by element with this file's roundings; the Python loop below is the
+        # reference and the fallback (other dtypes, layouts, the reference engine).
+        core = _engine._current[0]
+        if getattr(core, "sgd_step", None) is not None and not group.get("differentiable"):
+            if core.sgd_step(group["params"], self.state, "momentum_buffer", float(group["lr"]),
+                             float(group["momentum"]), float(group["dampening"]),
+                             float(group["weight_decay"]), bool(group["nesterov"]),
+                             bool(group.get("maximize", False))):
+                return
+        super()._step_group(group)
 
     def _update(self, group: dict[str, Any], p: np.ndarray, grad: np.ndarray,
                 state: dict[str, Any]) -> None:

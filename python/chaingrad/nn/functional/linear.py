@@ -4,36 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.function import Function, FunctionCtx
+from ... import _kinds as K
+from ...ops._common import needs_grad, record
 from ...tensor import Tensor
 from ._utils import check_float, wrap
 
 __all__ = ["linear", "bilinear"]
 
 
-class _Linear(Function):
-    _backward_name = "AddmmBackward0"
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
-        ctx.save_for_backward(x, w)
-        y = np.matmul(x._data, w._data.T)
-        if b is not None:
-            y += b._data
-        return wrap(y)
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
-        x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = g @ w if need[0] else None
-        gw = None
-        if need[1]:
-            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-            x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            gw = g2.T @ x2
-        gb = g if need[2] else None  # the engine sums the batch dims down to b's shape
-        return gx, gw, gb
+def _linear2d(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """x @ w.T (+ b) as one native LINEAR node (kernels: _reference/kernels_nn.py,
+    csrc/kernels_nn.cpp; formula: ops/derivatives_nn.py)."""
+    y = np.matmul(x._data, w._data.T)
+    if b is not None:
+        y += b._data
+    out = wrap(y)
+    if needs_grad(x, w) or (b is not None and needs_grad(b)):
+        # torch: AddmmBackward0 with a bias, MmBackward0 without (for 2-D input)
+        record(K.LINEAR, "AddmmBackward0" if b is not None else "MmBackward0", (x, w, b), out,
+               (x, w))
+    return out
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -54,7 +44,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if weight.ndim == 1:
         out = input @ weight
         return out + bias if bias is not None else out
-    return _Linear.apply(input, weight, bias)
+    return _linear2d(input, weight, bias)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None

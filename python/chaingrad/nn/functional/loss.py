@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ... import _kinds as K
 from ...autograd.function import Function, FunctionCtx
+from ...ops._common import needs_grad, record
 from ...tensor import Tensor
 from ._utils import check_float, check_reduction, check_tensor, const, wrap
 from ._utils import reduce as _reduce
@@ -418,6 +420,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {c} "
                            f"classes or no classes but got weight tensor of shape: "
                            f"{list(weight.shape)}")
+    if (input.ndim == 2 and weight is None and label_smoothing == 0.0
+            and target._data.dtype.kind in "iu" and target.ndim == 1):
+        out = _cross_entropy_native(input, target, ignore_index, reduction)
+        if out is not None:
+            return out
     logp = log_softmax(input, cdim)
     if target._data.dtype.kind == "f":
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, cdim, c)
@@ -438,6 +445,42 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         denom = float(w.sum())
         smooth = smooth.sum() * 0.0 + float("nan") if denom == 0 else smooth.sum() / denom
     return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / c)
+
+
+_REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}
+_MAX, _MIN, _ADD = np.maximum.reduce, np.minimum.reduce, np.add.reduce
+
+
+def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
+                          reduction: str) -> Tensor | None:
+    """log_softmax + nll_loss as one CROSS_ENTROPY node (NllLossBackward0) for (N, C) logits
+    and class indices in range; None (the general path decides) for anything else: an empty
+    batch, a target equal to ``ignore_index`` or out of range, a target of another shape."""
+    d = input._data
+    n, c = d.shape
+    t = target._data
+    if n == 0 or c == 0 or t.shape != (n,) or reduction not in _REDUCTIONS:
+        return None
+    if d.dtype.kind != "f" or type(d) is not np.ndarray or type(t) is not np.ndarray:
+        return None
+    # ufunc reductions called directly: what d.max()/np.sum do, without their Python layers
+    if int(_MIN(t)) < 0 or int(_MAX(t)) >= c or (
+            0 <= ignore_index < c and bool((t == ignore_index).any())):
+        return None
+    t = t.astype(np.int64, copy=False)
+    shifted = d - _MAX(d, axis=1, keepdims=True)  # the same numerics as log_softmax
+    logp = shifted - np.log(_ADD(np.exp(shifted), axis=1, keepdims=True))
+    losses = -logp[np.arange(n), t]
+    code = _REDUCTIONS[reduction]
+    if code == 0:
+        out = wrap(losses)
+    else:
+        total = np.asarray(_ADD(losses))
+        out = wrap(total if code == 1 else np.asarray(total / d.dtype.type(n)))
+    if needs_grad(input):
+        record(K.CROSS_ENTROPY, "NllLossBackward0", (input,), out, (input, logp, t),
+               (float(code), float(n)))
+    return out
 
 
 def _cross_entropy_probs(logp: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
