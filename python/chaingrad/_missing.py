@@ -271,8 +271,6 @@ _oos("storages, raw memory and layouts are out of scope",
      "nothing: every chaingrad tensor is a dense strided NumPy array", "torch.layout")
 _ni("numpy.dtype: chaingrad.float32 and friends are numpy.dtype objects", "torch.dtype",
     reason="chaingrad's dtypes are NumPy dtypes")
-_ni("chaingrad.no_grad() (inference mode is torch's faster no_grad)", "torch.inference_mode",
-    "torch.autograd.inference_mode", "torch.is_inference_mode_enabled")
 _ni("pass an explicit seed to chaingrad.manual_seed", "torch.Generator", "torch.seed",
     "torch.initial_seed", "torch.get_rng_state", "torch.set_rng_state",
     "torch.default_generator", "torch.thread_safe_generator",
@@ -283,17 +281,13 @@ _ni("chaingrad has no anomaly mode; check chaingrad.isfinite(x).all() where a Na
     "torch.autograd.detect_anomaly", "torch.autograd.set_detect_anomaly",
     "torch.is_anomaly_enabled", "torch.is_anomaly_check_nan_enabled", "torch.set_anomaly_enabled",
     "torch.autograd.anomaly_mode")
-_ni("chaingrad.autograd.grad with create_graph=True, one row at a time (J[i] = grad(y[i], x, "
-    "retain_graph=True)); a Hessian-vector product is grad(grad(f, x, create_graph=True) @ v, x)",
-    "torch.autograd.functional", "torch.autograd.forward_ad",
-    reason="forward-mode AD and the jacobian/hessian helpers are not implemented")
+_ni("chaingrad.autograd.functional.jvp (the double-backward trick) or a custom Function",
+    "torch.autograd.forward_ad", reason="forward-mode AD is not implemented")
 _ni("a custom chaingrad.autograd.Function, or register_hook on the tensors",
     "torch.autograd.graph")
 _oos("function transforms (vmap, jacrev, functional_call) are out of scope",
      "chaingrad.autograd.grad and Tensor.backward(create_graph=True) give the same derivatives "
      "without a transform; loop over the batch instead of vmap", "torch.func", "torch.vmap")
-_ni("numpy.linalg on t.detach().numpy() for values without gradient; chaingrad.linalg has "
-    "the norms and svdvals with gradients", "torch.linalg.LinAlgError")
 _ni("math.e, math.pi, math.inf, math.nan", "torch.e", "torch.pi", "torch.inf", "torch.nan",
     "torch.optim.lr_scheduler.inf")
 _ni("None (x[:, None])", "torch.newaxis")
@@ -377,19 +371,15 @@ _both("chaingrad.nn.functional.softmax", "softmax")
 _both("chaingrad.nn.functional.log_softmax", "log_softmax")
 _both("chaingrad.nn.functional.prelu", "prelu")
 _both("the a @ b.T of two centered tensors divided by n - 1", "cov", "corrcoef")
-_both("numpy.linalg on t.detach().numpy() for values without gradient; chaingrad.linalg has "
-      "the norms and svdvals with gradients", "det", "logdet", "slogdet", "inverse", "pinverse",
-      "cholesky", "cholesky_inverse", "cholesky_solve", "qr", "svd", "lu", "lu_solve",
-      "lstsq", "solve", "eig", "symeig", "matrix_exp", "matrix_power", "triangular_solve",
-      "geqrf", "orgqr", "ormqr", reason="linear-algebra factorizations are not implemented")
+_both("chaingrad.linalg (inv, solve, solve_triangular, cholesky, eigh, svd, pinv, det, ...) "
+      "with gradients; numpy.linalg on t.detach().numpy() for the rest (no gradient)",
+      "cholesky_inverse", "cholesky_solve", "qr", "svd", "lu", "lu_solve", "lstsq", "solve",
+      "eig", "symeig", "triangular_solve", "geqrf", "orgqr", "ormqr",
+      reason="these linear-algebra factorizations are not implemented")
 _ni("numpy.linalg on t.detach().numpy() for values without gradient", "torch.matrix_rank",
     "torch.lu_unpack", "torch.pca_lowrank", "torch.svd_lowrank", "torch.lobpcg",
     "torch.chain_matmul", reason="linear-algebra factorizations are not implemented")
-_ni("chaingrad.matmul(a, b) / a @ b", "torch.linalg.matmul")
-_ni("a @ b @ c", "torch.linalg.multi_dot", "torch.chain_matmul")
-_ni("chaingrad.einsum('...i,...i->...', a, b)", "torch.linalg.vecdot")
-_ni("chaingrad.einsum('...ii->...i', x)", "torch.linalg.diagonal")
-_ni("chaingrad.stack([x ** k for k in range(n)], -1)", "torch.linalg.vander", "torch.vander")
+_ni("chaingrad.linalg.multi_dot", "torch.chain_matmul")
 _both("chaingrad.special is not available; erf is not implemented: use "
       "chaingrad.nn.functional.gelu for GELU, or scipy.special on t.numpy() (no gradient)",
       "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma",
@@ -398,7 +388,8 @@ _both("isinstance(x, chaingrad.Tensor)", "is_tensor")
 _both("x.dtype in (chaingrad.float32, chaingrad.float64, chaingrad.float16)",
       "is_floating_point")
 _both("bool(x) on a one-element tensor", "is_nonzero")
-_both("False: chaingrad has no inference mode", "is_inference")
+_both("chaingrad.is_inference_mode_enabled() (chaingrad does not mark tensors made in "
+      "inference_mode)", "is_inference")
 _ni("x.numel()", "torch.numel")
 _ni("chaingrad.broadcast_to(t, shape) for each tensor", "torch.broadcast_tensors")
 _ni("numpy.broadcast_shapes", "torch.broadcast_shapes")
@@ -511,16 +502,8 @@ _ni("(x.abs() ** p) pooled with chaingrad.nn.functional.avg_pool1d/2d, times the
     "torch.nn.functional.lp_pool1d", "torch.nn.functional.lp_pool2d",
     "torch.nn.functional.lp_pool3d")
 # optim
-_ni("chaingrad.optim.Adam (RAdam/NAdam/Adamax are Adam variants), SGD, AdamW, RMSprop, Adagrad "
-    "or Adadelta", "torch.optim.RAdam", "torch.optim.NAdam", "torch.optim.Adamax",
-    "torch.optim.Adafactor", "torch.optim.ASGD", "torch.optim.Rprop", "torch.optim.Muon")
-_ni("chaingrad.optim.SGD or Adam; for full-batch second-order steps compute the update with "
-    "chaingrad.autograd.grad yourself", "torch.optim.LBFGS")
-_ni("chaingrad.optim.lr_scheduler.LambdaLR with the schedule as a function of the epoch "
-    "(e.g. lambda e: min(1.0, (e + 1) / warmup) for LinearLR)",
-    *[f"torch.optim.lr_scheduler.{n}" for n in (
-        "ConstantLR", "LinearLR", "MultiplicativeLR", "PolynomialLR",
-        "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR", "ChainedScheduler")])
+_ni("chaingrad.optim.Adam, AdamW, NAdam, RAdam, Adamax, SGD, RMSprop, Adagrad or Adadelta",
+    "torch.optim.Adafactor", "torch.optim.Muon")
 # torch.nn.functional 3-D variants
 _ni("the 1-D/2-D forms in chaingrad.nn.functional (3-D variants are not implemented)",
     "torch.nn.Conv3d", "torch.nn.MaxPool3d", "torch.nn.AvgPool3d", "torch.nn.AdaptiveAvgPool3d",
@@ -552,8 +535,6 @@ _oos("downloading models and code from the network is out of scope",
      "build the model with chaingrad.nn and load weights with chaingrad.load", "torch.hub")
 _ni("numpy's windows (numpy.hanning, numpy.hamming, ...) and chaingrad.from_numpy",
     "torch.signal", "torch.windows", reason="torch.signal's windows are not implemented")
-_ni("chaingrad.Tensor (Variable is torch's old name for a tensor; "
-    "chaingrad.tensor(data, requires_grad=True))", "torch.autograd.Variable")
 _ni("chaingrad.linalg.matrix_norm(x, 'fro') / (x, 'nuc')", "torch.frobenius_norm",
     "torch.nuclear_norm")
 _ni("x.numpy().flags['C_CONTIGUOUS'] (x.contiguous() returns a C-contiguous tensor)",
@@ -605,7 +586,8 @@ def _namespace_default(namespace: str, kind: str) -> tuple[str, str, str]:
     if namespace == "torch.linalg":
         return (NOT_IMPLEMENTED, "this linear-algebra function is not implemented",
                 "numpy.linalg on t.detach().numpy() for values without gradient; "
-                "chaingrad.linalg has the norms and svdvals with gradients")
+                "chaingrad.linalg has inv, solve, cholesky, eigh, svd, pinv, det and the norms "
+                "with gradients")
     if namespace == "torch.autograd":
         return (NOT_IMPLEMENTED, "this autograd feature is not implemented",
                 "chaingrad.autograd has backward, grad, Function, gradcheck and gradgradcheck")

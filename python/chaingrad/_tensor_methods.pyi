@@ -7,6 +7,7 @@ this file is stale).
 import builtins
 from typing import Any
 
+from . import return_types as RT  # the ops annotate named results as RT.<name>
 from .tensor import Tensor
 
 class _TensorMethods:

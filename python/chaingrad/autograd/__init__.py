@@ -15,11 +15,12 @@ from ..tensor import Tensor, _RetainCell
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import gradcheck, gradgradcheck
+from .inference import Variable, inference_mode
 
 __all__ = [
     "Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
-    "set_detect_anomaly", "is_anomaly_enabled",
+    "set_detect_anomaly", "is_anomaly_enabled", "inference_mode", "Variable", "functional",
 ]
 __getattr__ = _missing.module_getattr("torch.autograd", __name__)
 
@@ -164,3 +165,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 g if isinstance(g, Tensor) else Tensor._from_array(np.array(g, copy=True))
             )
     return tuple(result)
+
+
+from . import functional  # noqa: E402 - needs grad above

@@ -408,3 +408,19 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = mom
         return lrs
+
+
+# More schedulers live in their own module (imported last: it subclasses LRScheduler).
+from ._lr_scheduler_more import (  # noqa: E402
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    LinearLR,
+    MultiplicativeLR,
+    PolynomialLR,
+    SequentialLR,
+)
+
+__all__ += ["MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR", "SequentialLR",
+            "ChainedScheduler", "CosineAnnealingWarmRestarts", "CyclicLR"]
