@@ -13,6 +13,7 @@ from . import functional as F
 from . import init
 from ._checks import check_device, check_input
 from .module import Module
+from .normalization import _BatchNorm
 from .parameter import Parameter
 
 __all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm"]
@@ -62,49 +63,17 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_BatchNorm):
+    """Parameters, running-stat buffers and their resets are BatchNorm's (torch's _NormBase);
+    only the defaults (no affine, no running stats) and the normalisation differ."""
+
     _dim = 0
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = False, track_running_stats: bool = False,
                  device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
-        check_device(device)
-        super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(_filled(1.0, (num_features,), dtype))
-            if bias:
-                self.bias = Parameter(_filled(0.0, (num_features,), dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", _filled(0.0, (num_features,), dtype))
-            self.register_buffer("running_var", _filled(1.0, (num_features,), dtype))
-            self.register_buffer("num_batches_tracked",
-                                 Tensor._from_array(np.zeros((), dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
-            for b in (self.running_mean, self.running_var, self.num_batches_tracked):
-                b._bump_version()
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
 
     def forward(self, input: Tensor) -> Tensor:
         check_input(self, input, self.weight.dtype if self.weight is not None else None)
