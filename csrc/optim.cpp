@@ -25,6 +25,31 @@ int plain(PyObject* a) {
   return t && (npy::flags(a) & npy::kWriteable) ? t : 0;
 }
 
+enum class Param { Use, Skip, Refuse };
+
+// Checks one parameter for the native steps: Skip when its .grad is None, Use (with the
+// gradient's and the parameter's arrays in gd/pd) when both are plain arrays of one float
+// dtype and shape with separate buffers, Refuse otherwise (the Python loop then takes the
+// whole group, so nothing may have changed yet).
+Param check_param(PyObject* p, py::object& gd, py::object& pd) {
+  static PyObject* s_grad = PyUnicode_InternFromString("grad");
+  if (!tensor::check(p)) return Param::Refuse;
+  py::object g = py::reinterpret_steal<py::object>(PyObject_GetAttr(p, s_grad));
+  if (!g) throw py::error_already_set();
+  if (g.is_none()) return Param::Skip;
+  if (!tensor::check(g.ptr())) return Param::Refuse;
+  PyObject* graw = tensor::raw(g.ptr(), tensor::DATA);
+  PyObject* praw = tensor::raw(p, tensor::DATA);
+  if (!graw || !praw) return Param::Refuse;
+  const int t = plain(praw);
+  if (!t || npy::fast_float(graw) != t || !npy::same_shape(praw, graw) ||
+      npy::data(praw) == npy::data(graw))
+    return Param::Refuse;
+  gd = py::reinterpret_borrow<py::object>(graw);
+  pd = py::reinterpret_borrow<py::object>(praw);
+  return Param::Use;
+}
+
 template <typename T>
 void update(T* p, const T* gr, T* buf, bool first, Py_ssize_t n, const SgdOptions& o) {
   const T wd = static_cast<T>(o.weight_decay), mom = static_cast<T>(o.momentum),
@@ -53,24 +78,16 @@ bool sgd_step(py::list params, py::dict state, py::str buffer_key, const SgdOpti
   if (!tensor::ready() || !tensor::st.fast) return false;
   std::vector<Item> items;
   items.reserve(static_cast<size_t>(PyList_GET_SIZE(params.ptr())));
-  static PyObject* s_grad = PyUnicode_InternFromString("grad");
   // First pass: check everything, change nothing (else the Python loop does the whole group).
   for (py::handle h : params) {
     PyObject* p = h.ptr();
-    if (!tensor::check(p)) return false;
-    py::object g = py::reinterpret_steal<py::object>(PyObject_GetAttr(p, s_grad));
-    if (!g) throw py::error_already_set();
-    if (g.is_none()) continue;
-    if (!tensor::check(g.ptr())) return false;
-    PyObject* gd = tensor::raw(g.ptr(), tensor::DATA);
-    PyObject* pd = tensor::raw(p, tensor::DATA);
-    if (!gd || !pd) return false;
-    const int t = plain(pd);
-    if (!t || npy::fast_float(gd) != t || !npy::same_shape(pd, gd) ||
-        npy::data(pd) == npy::data(gd))
-      return false;
-    Item it{p, py::reinterpret_borrow<py::object>(gd), py::reinterpret_borrow<py::object>(pd),
-            py::object(), py::object()};
+    py::object gd, pd;
+    const Param use = check_param(p, gd, pd);
+    if (use == Param::Refuse) return false;
+    if (use == Param::Skip) continue;
+    Item it{p, std::move(gd), std::move(pd), py::object(), py::object()};
+    PyObject* const data = it.data.ptr();
+    const int t = plain(data);
     PyObject* st = PyDict_GetItemWithError(state.ptr(), p);
     if (!st && PyErr_Occurred()) throw py::error_already_set();
     if (st) {
@@ -81,7 +98,7 @@ bool sgd_step(py::list params, py::dict state, py::str buffer_key, const SgdOpti
       if (b && o.momentum != 0) {
         if (!tensor::check(b)) return false;
         PyObject* bd = tensor::raw(b, tensor::DATA);
-        if (!bd || plain(bd) != t || !npy::same_shape(bd, pd)) return false;
+        if (!bd || plain(bd) != t || !npy::same_shape(bd, data)) return false;
         it.buf = py::reinterpret_borrow<py::object>(bd);
       }
     }
@@ -184,7 +201,6 @@ struct AdamItem {
 
 bool adam_step(py::list params, py::dict state, const AdamOptions& o) {
   if (!tensor::ready() || !tensor::st.fast) return false;
-  static PyObject* s_grad = PyUnicode_InternFromString("grad");
   static PyObject* k_step = PyUnicode_InternFromString("step");
   static PyObject* k_m = PyUnicode_InternFromString("exp_avg");
   static PyObject* k_v = PyUnicode_InternFromString("exp_avg_sq");
@@ -192,20 +208,13 @@ bool adam_step(py::list params, py::dict state, const AdamOptions& o) {
   std::vector<AdamItem> items;
   for (py::handle h : params) {
     PyObject* p = h.ptr();
-    if (!tensor::check(p)) return false;
-    py::object g = py::reinterpret_steal<py::object>(PyObject_GetAttr(p, s_grad));
-    if (!g) throw py::error_already_set();
-    if (g.is_none()) continue;
-    if (!tensor::check(g.ptr())) return false;
-    PyObject* gd = tensor::raw(g.ptr(), tensor::DATA);
-    PyObject* pd = tensor::raw(p, tensor::DATA);
-    if (!gd || !pd) return false;
-    const int t = plain(pd);
-    if (!t || npy::fast_float(gd) != t || !npy::same_shape(pd, gd) ||
-        npy::data(pd) == npy::data(gd))
-      return false;
-    AdamItem it{p, py::reinterpret_borrow<py::object>(gd), py::reinterpret_borrow<py::object>(pd),
-                {}, {}, {}, {}, {}};
+    py::object gd, pd;
+    const Param use = check_param(p, gd, pd);
+    if (use == Param::Refuse) return false;
+    if (use == Param::Skip) continue;
+    AdamItem it{p, std::move(gd), std::move(pd), {}, {}, {}, {}, {}};
+    PyObject* const data = it.data.ptr();
+    const int t = plain(data);
     PyObject* st = PyDict_GetItemWithError(state.ptr(), p);
     if (!st && PyErr_Occurred()) throw py::error_already_set();
     if (st) {
@@ -213,9 +222,9 @@ bool adam_step(py::list params, py::dict state, const AdamOptions& o) {
       it.state = py::reinterpret_borrow<py::object>(st);
       const bool has_m = PyDict_Contains(st, k_m) == 1;
       if (!state_array(st, k_step, npy::kFloat, nullptr, it.step) ||
-          (it.step && npy::ndim(it.step.ptr()) != 0) || !state_array(st, k_m, t, pd, it.m) ||
-          !state_array(st, k_v, t, pd, it.v) ||
-          (o.amsgrad && !state_array(st, k_vmax, t, pd, it.vmax)))
+          (it.step && npy::ndim(it.step.ptr()) != 0) || !state_array(st, k_m, t, data, it.m) ||
+          !state_array(st, k_v, t, data, it.v) ||
+          (o.amsgrad && !state_array(st, k_vmax, t, data, it.vmax)))
         return false;
       // Partial states (e.g. amsgrad switched on later) are the Python loop's to handle.
       if (has_m && (!it.v || (o.amsgrad && !it.vmax))) return false;
