@@ -63,11 +63,16 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        check_input(self, input, self.weight.dtype)
+        # Read the registered parameters directly (Module.__getattr__ per name is not free);
+        # code that deleted them and set plain tensors instead (weight-norm style) still works.
+        p = self._parameters
+        weight = p["weight"] if "weight" in p else self.weight
+        bias = p["bias"] if "bias" in p else self.bias
+        check_input(self, input, weight.dtype)
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise RuntimeError(f"{self._layer()}: expected input with last dimension "
                              f"{self.in_features}, got shape {tuple(input.shape)}")
-        return F.linear(input, self.weight, self.bias)
+        return F.linear(input, weight, bias)
 
     def _layer(self) -> str:
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

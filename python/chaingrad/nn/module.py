@@ -60,7 +60,7 @@ def _addindent(s: str, n: int) -> str:
 
 
 def _shape_str(shape: tuple) -> str:
-    return f"chaingrad.Size({list(shape)})"
+    return f"torch.Size({list(shape)})"
 
 
 class Module:
@@ -213,6 +213,8 @@ class Module:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._forward_pre_hooks and not self._forward_hooks:
+            return self.forward(*args, **kwargs)  # the common case: no hooks to copy or run
         for hook in list(self._forward_pre_hooks.values()):
             r = hook(self, args)
             if r is not None:
