@@ -169,7 +169,7 @@ def test_load_state_dict_strict_errors_leave_module_untouched() -> None:
     bad_shape = dict(good)
     bad_shape["fc1.weight"] = cg.ones(4, 3)
     with pytest.raises(RuntimeError, match=r"size mismatch for fc1\.weight: copying a param "
-                       r"with shape chaingrad\.Size\(\[4, 3\]\)"):
+                       r"with shape torch\.Size\(\[4, 3\]\)"):
         net.load_state_dict(bad_shape)
     _unchanged(net, snap)
     # size mismatches raise even when not strict, and still nothing is copied

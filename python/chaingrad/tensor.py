@@ -32,7 +32,7 @@ class Size(tuple):
     """A tensor's shape; a tuple that prints like ``torch.Size``."""
 
     def __repr__(self) -> str:
-        return f"chaingrad.Size({list(self)})"
+        return f"torch.Size({list(self)})"  # as torch prints it, like dtypes (see _format.py)
 
     def numel(self) -> int:
         n = 1
