@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,8 +10,8 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
-from . import init
 from ._checks import check_device, check_input
+from .conv import _ConvNd
 from .functional._utils import pair
 from .module import Module
 from .parameter import Parameter
@@ -56,14 +55,9 @@ class _ConvTransposeNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        # torch's default, with fan_in taken from the weight's dim 1 (out_channels / groups).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+    # torch's default init, the convolution's: fan_in comes from the weight's dim 1, which for
+    # a transposed convolution is out_channels / groups.
+    reset_parameters = _ConvNd.reset_parameters
 
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None
                         ) -> tuple[int, ...]:
