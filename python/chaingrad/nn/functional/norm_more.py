@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...tensor import Tensor
-from ._utils import check_float, const
-from .normalization import _Normalize, _stats
+from ._utils import check_float
+from .normalization import _Normalize, _per_channel, _stats, _with_running_stats
 
 __all__ = ["group_norm", "instance_norm", "rms_norm"]
 
@@ -60,27 +60,13 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     if input.ndim < 3:
         raise ValueError(f"instance_norm: expected at least 3D input (N, C, *), got shape "
                          f"{tuple(input.shape)}")
-    c = input.shape[1]
-    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if p is not None and tuple(p.shape) != (c,):
-            raise RuntimeError(f"instance_norm: expected {name} of shape [{c}] (the input's "
-                               f"channels), got {list(p.shape)}")
-    bshape = (1, c) + (1,) * (input.ndim - 2)
-    w = weight.reshape(bshape) if weight is not None else None
-    b = bias.reshape(bshape) if bias is not None else None
+    c, bshape, w, b = _per_channel("instance_norm", input, weight, bias, running_mean,
+                                  running_var)
     if not use_input_stats:
         if running_mean is None or running_var is None:
             raise ValueError("Expected running_mean and running_var to be defined when "
                              "use_input_stats is false")
-        rm = running_mean._data.reshape(bshape).astype(input.dtype, copy=False)
-        rv = running_var._data.reshape(bshape).astype(input.dtype, copy=False)
-        out = (input - const(rm, input)) * const(1.0 / np.sqrt(rv + eps), input)
-        if w is not None:
-            out = out * w
-        if b is not None:
-            out = out + b
-        return out
+        return _with_running_stats(input, running_mean, running_var, w, b, bshape, eps)
     spatial = int(np.prod(input.shape[2:]))
     if spatial <= 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "

@@ -86,6 +86,37 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int] | int,
     return _Normalize.apply(input, weight, bias, dims, float(eps), mean, var)
 
 
+def _per_channel(fn: str, input: Tensor, weight: Tensor | None, bias: Tensor | None,  # noqa: A002
+                running_mean: Tensor | None, running_var: Tensor | None
+                ) -> tuple[int, tuple[int, ...], Tensor | None, Tensor | None]:
+    """For batch/instance norm: the channel count C, the broadcast shape (1, C, 1, ...) and
+    weight/bias reshaped to it, after checking every per-channel argument has shape [C]."""
+    c = input.shape[1]
+    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if p is not None and tuple(p.shape) != (c,):
+            raise RuntimeError(f"{fn}: expected {name} of shape [{c}] (the input's "
+                               f"channels), got {list(p.shape)}")
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    w = weight.reshape(bshape) if weight is not None else None
+    b = bias.reshape(bshape) if bias is not None else None
+    return c, bshape, w, b
+
+
+def _with_running_stats(input: Tensor, running_mean: Tensor, running_var: Tensor,  # noqa: A002
+                       w: Tensor | None, b: Tensor | None, bshape: tuple[int, ...],
+                       eps: float) -> Tensor:
+    """Normalise with the running statistics (constants: no gradient reaches them)."""
+    rm = running_mean._data.reshape(bshape).astype(input.dtype, copy=False)
+    rv = running_var._data.reshape(bshape).astype(input.dtype, copy=False)
+    out = (input - const(rm, input)) * const(1.0 / np.sqrt(rv + eps), input)
+    if w is not None:
+        out = out * w
+    if b is not None:
+        out = out + b
+    return out
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -99,27 +130,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected at least 2D input (N, C, ...), got shape "
                          f"{tuple(input.shape)}")
-    c = input.shape[1]
-    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if p is not None and tuple(p.shape) != (c,):
-            raise RuntimeError(f"batch_norm: expected {name} of shape [{c}] (the input's "
-                               f"channels), got {list(p.shape)}")
-    bshape = (1, c) + (1,) * (input.ndim - 2)
-    w = weight.reshape(bshape) if weight is not None else None
-    b = bias.reshape(bshape) if bias is not None else None
+    c, bshape, w, b = _per_channel("batch_norm", input, weight, bias, running_mean, running_var)
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are required when "
                              "training=False")
-        rm = running_mean._data.reshape(bshape).astype(input.dtype, copy=False)
-        rv = running_var._data.reshape(bshape).astype(input.dtype, copy=False)
-        out = (input - const(rm, input)) * const(1.0 / np.sqrt(rv + eps), input)
-        if w is not None:
-            out = out * w
-        if b is not None:
-            out = out + b
-        return out
+        return _with_running_stats(input, running_mean, running_var, w, b, bshape, eps)
     n = input.numel() // max(c, 1)
     if n <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
