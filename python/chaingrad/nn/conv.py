@@ -105,6 +105,9 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        output_padding = getattr(self, "output_padding", (0,) * n)  # transposed convolutions
+        if output_padding != (0,) * n:
+            s += f", output_padding={output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:

@@ -92,21 +92,8 @@ class _ConvTransposeNd(Module):
                                f"or ({c}, {spatial}), got shape {tuple(x.shape)}")
         return x
 
-    def extra_repr(self) -> str:
-        n = self._nd
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0,) * n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+    # torch's convolution repr, which also prints output_padding when set
+    extra_repr = _ConvNd.extra_repr
 
 
 class ConvTranspose1d(_ConvTransposeNd):
