@@ -9,13 +9,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__x86_64__) || defined(_M_X64)
-#include <xmmintrin.h>
-#define CG_MXCSR 1
-#else
-#include <cfenv>
-#endif
-
 #include "engine.h"
 #include "forward_shape.h"
 #include "grad_mode.h"
@@ -91,17 +84,9 @@ State S;
 
 // ---- floating-point exception flags --------------------------------------------------------
 
-#ifdef CG_MXCSR
-// SSE status bits: invalid 0x1, divide-by-zero 0x4, overflow 0x8, underflow 0x10 (NumPy's
-// four); denormal-operand (0x2) and inexact (0x20) are not reported by NumPy.
-inline void fp_clear() { _mm_setcsr(_mm_getcsr() & ~0x3Fu); }
-inline bool fp_raised() { return (_mm_getcsr() & 0x1Du) != 0; }
-#else
-inline void fp_clear() { std::feclearexcept(FE_ALL_EXCEPT); }
-inline bool fp_raised() {
-  return std::fetestexcept(FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW) != 0;
-}
-#endif
+// NumPy's four flags in either register (npy.h says why both).
+inline void fp_clear() { npy::fpflags::clear(); }
+inline bool fp_raised() { return npy::fpflags::raised() != 0; }
 
 // ---- loops ---------------------------------------------------------------------------------
 
@@ -837,10 +822,9 @@ py::dict fast_ops_stats() {
   d["fast"] = S.fast;
   d["fallback"] = S.fallbacks;
   d["enabled"] = S.on;
-  const char* loops[npy::L_NUM] = {"exp", "log", "tanh", "power", "reciprocal", "sin", "cos"};
   py::dict native;
   for (int k = 0; k < npy::L_NUM; ++k)
-    native[loops[k]] = py::make_tuple(static_cast<bool>(npy::loop(npy::LoopOp(k), false)),
+    native[npy::loop_name(npy::LoopOp(k))] = py::make_tuple(static_cast<bool>(npy::loop(npy::LoopOp(k), false)),
                                       static_cast<bool>(npy::loop(npy::LoopOp(k), true)));
   d["numpy_loops"] = native;  // (float32, float64): NumPy's inner loop verified and in use
   return d;

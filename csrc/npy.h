@@ -125,13 +125,28 @@ inline bool exclusively_owned(PyObject* a) {
 // encodes them. The native kernels' raw loops run inside GilRelease scopes and NumPy's calls
 // never do, so the flags raised inside those scopes are collected in `pending` (per thread)
 // for the engine to report through np.errstate; flags set before a scope are kept.
+//
+// On x86-64 a flag can sit in either of two registers: SSE arithmetic sets MXCSR, but NumPy's
+// SIMD loops report overflow and underflow through feraiseexcept, which glibc implements on
+// the x87 status word (float32 exp(100) sets no MXCSR bit). Both are read; the bits are the
+// same in both. Only NumPy's four are looked at: inexact (0x20) is raised by almost every loop,
+// and clearing it would cost an LDMXCSR (slow, it orders the FP pipeline) on every call.
 namespace fpflags {
 #ifdef CG_NPY_MXCSR
 constexpr unsigned kInvalid = 0x01u, kDivide = 0x04u, kOver = 0x08u, kUnder = 0x10u;
-inline unsigned take() {
+constexpr unsigned kReported = kInvalid | kDivide | kOver | kUnder;
+inline unsigned x87_status() {
+  unsigned short sw;
+  __asm__ __volatile__("fnstsw %0" : "=a"(sw));
+  return sw;
+}
+// The reported flags now raised.
+inline unsigned raised() { return (_mm_getcsr() | x87_status()) & kReported; }
+// Clear the reported flags (no register is written when none is set).
+inline void clear() {
   const unsigned c = _mm_getcsr();
-  if (c & 0x3Fu) _mm_setcsr(c & ~0x3Fu);
-  return c & (kInvalid | kDivide | kOver | kUnder);
+  if (c & kReported) _mm_setcsr(c & ~kReported);
+  if (x87_status() & kReported) __asm__ __volatile__("fnclex");
 }
 inline void put(unsigned f) {
   if (f) _mm_setcsr(_mm_getcsr() | f);
@@ -139,15 +154,21 @@ inline void put(unsigned f) {
 #else
 constexpr unsigned kInvalid = FE_INVALID, kDivide = FE_DIVBYZERO, kOver = FE_OVERFLOW,
                    kUnder = FE_UNDERFLOW;
-inline unsigned take() {
-  const unsigned f = static_cast<unsigned>(std::fetestexcept(kInvalid | kDivide | kOver | kUnder));
-  if (f) std::feclearexcept(FE_ALL_EXCEPT);
-  return f;
+constexpr unsigned kReported = kInvalid | kDivide | kOver | kUnder;
+inline unsigned raised() { return static_cast<unsigned>(std::fetestexcept(kReported)); }
+inline void clear() {
+  if (raised()) std::feclearexcept(static_cast<int>(kReported));
 }
 inline void put(unsigned f) {
   if (f) std::feraiseexcept(static_cast<int>(f));
 }
 #endif
+// The reported flags raised so far, cleared.
+inline unsigned take() {
+  const unsigned f = raised();
+  if (f) clear();
+  return f;
+}
 extern thread_local unsigned pending;
 }  // namespace fpflags
 
@@ -182,13 +203,15 @@ struct Loop {
   explicit operator bool() const { return fn != nullptr; }
 };
 
-enum LoopOp : int { L_EXP, L_LOG, L_TANH, L_POWER, L_RECIPROCAL, L_SIN, L_COS, L_NUM };
+enum LoopOp : int { L_EXP, L_LOG, L_TANH, L_POWER, L_RECIPROCAL, L_SIN, L_COS, L_ADD, L_NUM };
 
 // The loop NumPy itself runs for `op` on float32 (is64 = false) / float64, or an empty Loop
 // when the ufunc object's layout could not be verified (callers then call the ufunc).
 const Loop& loop(LoopOp op, bool is64);
+const char* loop_name(LoopOp op);  // the ufunc's name
 
-// Fill the table (at import); verifies each loop against the ufunc bit for bit.
+// Fill the table (at import); verifies each loop against the ufunc bit for bit (L_ADD also in
+// reduce mode, against np.add.reduce over rows).
 void init_loops(py::module_ numpy);
 
 }  // namespace npy

@@ -245,6 +245,22 @@ def test_floating_point_warnings_match(both):
                 x * 0.5  # no warning where NumPy gives none
 
 
+@pytest.mark.parametrize("shape", [(), (4,), (40,)])
+@pytest.mark.parametrize("op,value,flag", [("exp", 100.0, "overflow"),
+                                          ("exp", -120.0, "underflow")])
+def test_simd_loop_flags_reach_numpys_handling(engine, shape, op, value, flag):
+    # NumPy's float32 SIMD exp reports overflow/underflow on the x87 status word, not in
+    # MXCSR: the fast path must see it there too and warn or raise as NumPy does.
+    a = np.full(shape, value, F32)
+    with np.errstate(over="warn", under="warn"), pytest.warns(RuntimeWarning, match=flag):
+        want = getattr(np, op)(a)
+    with np.errstate(over="warn", under="warn"), pytest.warns(RuntimeWarning, match=flag):
+        got = getattr(cg.tensor(a, requires_grad=True), op)()
+    assert got._data.tobytes() == want.tobytes()
+    with np.errstate(over="raise", under="raise"), pytest.raises(FloatingPointError, match=flag):
+        getattr(cg.tensor(a), op)()
+
+
 def test_reference_engine_is_not_routed_through_core():
     with _engine.use("python"):
         x = cg.tensor([1.0], requires_grad=True)
