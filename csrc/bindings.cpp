@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "forward.h"
+#include "forward_nn.h"
 #include "optim.h"
 #include "grad_mode.h"
 #include "graph.h"
@@ -219,5 +220,9 @@ PYBIND11_MODULE(_core, m) {
         },
         "One Adam/AdamW step over a parameter group (see optim/adam.py); False when it does "
         "not apply.");
+  m.def("cross_entropy_forward", &cross_entropy_forward, py::arg("input"), py::arg("target"),
+        py::arg("ignore_index"), py::arg("reduction"),
+        "F.cross_entropy's common case as (loss, logp) arrays, NumPy's bits; None when it does "
+        "not apply (see csrc/forward_nn.h).");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }

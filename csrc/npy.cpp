@@ -117,8 +117,9 @@ struct UFuncHead {
 
 Loop table[L_NUM][2];
 
-const char* const kNames[L_NUM] = {"exp", "log", "tanh", "power", "reciprocal", "sin", "cos"};
-const int kNargs[L_NUM] = {2, 2, 2, 3, 2, 2, 2};
+const char* const kNames[L_NUM] = {"exp", "log", "tanh", "power", "reciprocal", "sin", "cos",
+                                   "add"};
+const int kNargs[L_NUM] = {2, 2, 2, 3, 2, 2, 2, 3};
 
 Loop find_loop(PyObject* uf, int nargs, int type_num) {
   Loop none;
@@ -227,9 +228,42 @@ bool verify(const Loop& lp, LoopOp op, PyObject* uf, PyObject* descr) {
   return true;
 }
 
+// The add loop in reduce mode (output aliased to the first input, step 0, started from the
+// identity) against np.add.reduce(a, axis=1) for rows of many lengths: NumPy sums a
+// contiguous row pairwise in blocks of 8, and the native kernels must round the same way.
+template <typename T>
+bool verify_reduce(const Loop& lp, PyObject* descr) {
+  std::vector<T> base = probe_values<T>();
+  try {
+    py::object np = py::module_::import("numpy");
+    for (Py_ssize_t c : {1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 31, 100, 129, 257, 1000}) {
+      const Py_ssize_t rows = 3, dims[2] = {rows, c};
+      py::object a = empty(descr, 2, dims);
+      T* x = reinterpret_cast<T*>(data(a.ptr()));
+      for (Py_ssize_t i = 0; i < rows * c; ++i)
+        x[i] = base[static_cast<size_t>(i) % base.size()] * T(1 + i % 7);
+      py::object want = np.attr("add").attr("reduce")(a, py::arg("axis") = 1);
+      const T* w = reinterpret_cast<const T*>(data(want.ptr()));
+      for (Py_ssize_t r = 0; r < rows; ++r) {
+        T acc = T(0);
+        char* args[3] = {reinterpret_cast<char*>(&acc), reinterpret_cast<char*>(x + r * c),
+                         reinterpret_cast<char*>(&acc)};
+        Py_ssize_t n = c, steps[3] = {0, Py_ssize_t(sizeof(T)), 0};
+        lp.fn(args, &n, steps, lp.data);
+        if (std::memcmp(&acc, w + r, sizeof(T)) != 0) return false;
+      }
+    }
+  } catch (py::error_already_set&) {
+    PyErr_Clear();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const Loop& loop(LoopOp op, bool is64) { return table[op][is64 ? 1 : 0]; }
+const char* loop_name(LoopOp op) { return kNames[op]; }
 
 void init_loops(py::module_ numpy) {
   init_builtin_table();
@@ -243,6 +277,8 @@ void init_loops(py::module_ numpy) {
         PyObject* d = builtin_descr(tn);
         bool ok = d && (w ? verify<double>(lp, static_cast<LoopOp>(op), uf.ptr(), d)
                           : verify<float>(lp, static_cast<LoopOp>(op), uf.ptr(), d));
+        if (ok && op == L_ADD)
+          ok = w ? verify_reduce<double>(lp, d) : verify_reduce<float>(lp, d);
         if (!ok) lp = Loop{};
       }
       table[op][w] = lp;

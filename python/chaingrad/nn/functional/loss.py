@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import _kinds as K
+from ... import engine as _engine
 from ...autograd.function import Function, FunctionCtx
 from ...ops._common import needs_grad, record
 from ...tensor import Tensor
@@ -451,6 +452,13 @@ _REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}
 _MAX, _MIN, _ADD = np.maximum.reduce, np.minimum.reduce, np.add.reduce
 
 
+def _native_forward() -> Any:
+    """``_core.cross_entropy_forward`` while the C++ engine is active (ops/_fast.py's rule:
+    the reference engine runs the NumPy specification), else None."""
+    eng = _engine.current()
+    return getattr(eng, "cross_entropy_forward", None)
+
+
 def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
                           reduction: str) -> Tensor | None:
     """log_softmax + nll_loss as one CROSS_ENTROPY node (NllLossBackward0) for (N, C) logits
@@ -463,20 +471,29 @@ def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
         return None
     if d.dtype.kind != "f" or type(d) is not np.ndarray or type(t) is not np.ndarray:
         return None
-    # ufunc reductions called directly: what d.max()/np.sum do, without their Python layers
-    if int(_MIN(t)) < 0 or int(_MAX(t)) >= c or (
-            0 <= ignore_index < c and bool((t == ignore_index).any())):
-        return None
-    t = t.astype(np.int64, copy=False)
-    shifted = d - _MAX(d, axis=1, keepdims=True)  # the same numerics as log_softmax
-    logp = shifted - np.log(_ADD(np.exp(shifted), axis=1, keepdims=True))
-    losses = -logp[np.arange(n), t]
     code = _REDUCTIONS[reduction]
-    if code == 0:
-        out = wrap(losses)
+    native = _native_forward() if t.dtype == np.int64 else None
+    # The C++ engine's one call (it checks the targets itself): the same bits as the NumPy
+    # lines below.
+    got = native(d, t, ignore_index, code) if native is not None else None
+    if got is not None and got[2] and np.geterr()["under"] != "ignore":
+        got = None  # NumPy's lines below warn or raise for the underflow as asked
+    if got is not None:
+        out, logp = wrap(got[0]), got[1]
     else:
-        total = np.asarray(_ADD(losses))
-        out = wrap(total if code == 1 else np.asarray(total / d.dtype.type(n)))
+        # ufunc reductions called directly: what d.max()/np.sum do, without their Python layers
+        if int(_MIN(t)) < 0 or int(_MAX(t)) >= c or (
+                0 <= ignore_index < c and bool((t == ignore_index).any())):
+            return None
+        t = t.astype(np.int64, copy=False)
+        shifted = d - _MAX(d, axis=1, keepdims=True)  # the same numerics as log_softmax
+        logp = shifted - np.log(_ADD(np.exp(shifted), axis=1, keepdims=True))
+        losses = -logp[np.arange(n), t]
+        if code == 0:
+            out = wrap(losses)
+        else:
+            total = np.asarray(_ADD(losses))
+            out = wrap(total if code == 1 else np.asarray(total / d.dtype.type(n)))
     if needs_grad(input):
         record(K.CROSS_ENTROPY, "NllLossBackward0", (input,), out, (input, logp, t),
                (float(code), float(n)))
