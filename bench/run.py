@@ -41,6 +41,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1,
                    help="torch and BLAS threads (default 1, for a like-for-like comparison)")
     p.add_argument("--gc", action="store_true", help="leave the garbage collector on while timing")
+    p.add_argument("--in-process", action="store_true",
+                   help="time every backend in this process instead of one process each "
+                        "(bench/isolation.py: other libraries' heap churn then slows them)")
     p.add_argument("--report", action="store_true",
                    help="also run the demo on both engines and write docs/results.md, "
                         "docs/results.json and the README's results block from this run")
@@ -84,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     for w in timed:
         names = [b for b in w.SPEC.backends if b in chosen]
-        for r in run_interleaved(w.SPEC, w.build, names, args.quick, args.repeat, prog.note):
+        for r in run_interleaved(w.SPEC, w.build, names, args.quick, args.repeat, prog.note,
+                                 isolate=None if args.in_process else w.__name__,
+                                 threads=args.threads):
             rows.append(r)
             ok = r["status"] == "ok"
             prog.line(f"{w.SPEC.name} · {r['backend']}",

@@ -34,25 +34,32 @@ class Timing:
                 "samples": self.samples}
 
 
-def run_once(case: Case) -> tuple[float, float, float]:
-    case.reset()
+def run_once(case: Case, steps: int = 1) -> tuple[float, float, float]:
+    """One timed repeat: `steps` consecutive steps, warm as in a training loop; per-step means.
+
+    The collector runs before the repeat, never inside it.
+    """
+    fw = bw = tot = 0.0
     gc.collect()
     if PAUSE_GC:
         gc.disable()
     try:
-        t0 = time.perf_counter()
-        out = case.forward()
-        t1 = time.perf_counter()
-        case.backward(out)
-        t2 = time.perf_counter()
-        if case.update is not None:
-            case.update()
-        t3 = time.perf_counter()
+        for _ in range(steps):
+            case.reset()
+            t0 = time.perf_counter()
+            out = case.forward()
+            t1 = time.perf_counter()
+            case.backward(out)
+            t2 = time.perf_counter()
+            if case.update is not None:
+                case.update()
+            t3 = time.perf_counter()
+            # Freeing the graph is the engine's cost too, but it is not what fwd/bwd measure.
+            del out
+            fw, bw, tot = fw + (t1 - t0), bw + (t2 - t1), tot + (t3 - t0)
     finally:
         gc.enable()
-    # Freeing the graph is the engine's cost too, but it is not what fwd/bwd measure.
-    del out
-    return t1 - t0, t2 - t1, t3 - t0
+    return fw / steps, bw / steps, tot / steps
 
 
 def freeze_startup_objects() -> None:
@@ -74,10 +81,10 @@ def summarize(samples: list[tuple[float, float, float]]) -> Timing:
                   {"forward": fw, "backward": bw, "total": tot})
 
 
-def time_case(case: Case, repeats: int, warmup: int = 1) -> Timing:
+def time_case(case: Case, repeats: int, warmup: int = 1, steps: int = 1) -> Timing:
     for _ in range(warmup):
-        run_once(case)
-    return summarize([run_once(case) for _ in range(max(1, repeats))])
+        run_once(case, steps)
+    return summarize([run_once(case, steps) for _ in range(max(1, repeats))])
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096

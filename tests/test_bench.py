@@ -130,3 +130,23 @@ def test_torch_style_registered_with_targets(both):
     names = [t["target"] for t in report.targets(rows, [], report.ratios(rows))]
     assert "torch-style scalar graph fwd+bwd" in names
     assert "torch-style MLP step vs NumPy floor" in names
+
+
+# -- one process per backend (bench/isolation.py) ---------------------------------------------
+
+
+def test_isolated_rows_match_in_process_shape(both):
+    # Same rows as in-process, timed in spawned workers; the parent never builds the cases.
+    rows = run_interleaved(torch_scalar.SPEC, torch_scalar.build, ["cpp", "python", "floor"],
+                           True, 2, isolate=torch_scalar.__name__)
+    assert [r["backend"] for r in rows] == ["cpp", "python", "floor"]
+    assert all(r["status"] == "ok" for r in rows), [r["status"] for r in rows]
+    assert all(len(r["raw_seconds"]["samples"]["total"]) == 2 and r["total"] > 0 for r in rows)
+    assert rows[0]["count"] == torch_scalar.SPEC.quick_size // 7 * 7 - 1
+
+
+def test_isolated_worker_failure_is_an_error_row(both):
+    # A module without the workload's build(): the worker reports it and exits; no hang.
+    rows = run_interleaved(torch_scalar.SPEC, torch_scalar.build, ["cpp"], True, 1,
+                           isolate="bench.report")
+    assert rows[0]["status"].startswith("error: AttributeError"), rows[0]["status"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bench import backends
+from bench.isolation import Worker, WorkerFailed
 from bench.timing import run_once, summarize
 
 
@@ -47,6 +48,10 @@ class Spec:
     repeats: int
     quick_repeats: int
     warmup: int = 1
+    # Consecutive steps per timed repeat (the time is their mean): a training loop runs its
+    # steps back to back with warm caches, while a lone step after the untimed gc.collect()
+    # starts cold and measured 2-4x slower than in a loop (torch-style MLP, 60 µs steps).
+    steps: int = 1
     graph_bound: bool = False
     # Full-run size for the memory pass, when smaller than `size`: bytes per node do not
     # depend on N, but tracemalloc slows deep graphs down superlinearly (micrograd: minutes).
@@ -59,24 +64,48 @@ def row(spec: Spec, backend: str, status: str, **extra: Any) -> dict[str, Any]:
 
 
 def _status(e: Exception) -> str:
-    if isinstance(e, Unavailable):
+    if isinstance(e, (Unavailable, WorkerFailed)):
         return str(e)
     return f"error: {type(e).__name__}: {e}"[:200]
 
 
+class _InProcess:
+    """A Case timed in this process: the same interface as isolation.Worker."""
+
+    def __init__(self, spec: Spec, build: Callable[[str, int], Case], backend: str,
+                 n: int) -> None:
+        self._backend = backend
+        with backends.context(backend):
+            self._case = build(backend, n)
+            for _ in range(spec.warmup):
+                run_once(self._case, spec.steps)
+        self._steps = spec.steps
+        self.count = self._case.count
+
+    def run(self) -> tuple[float, float, float]:
+        with backends.context(self._backend):
+            return run_once(self._case, self._steps)
+
+    def close(self) -> None:
+        pass
+
+
 def run_interleaved(spec: Spec, build: Callable[[str, int], Case], names: list[str],
                     quick: bool, repeat: int | None = None,
-                    note: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+                    note: Callable[[str], None] | None = None,
+                    isolate: str | None = None, threads: int = 1) -> list[dict[str, Any]]:
     """Time `build(b, n)` for every backend b, interleaving their repeats.
 
     Repeat r runs every backend once (in reverse order on odd r) before repeat r+1 starts,
     so load from other work on a shared machine drifts into all rows alike and the ratios
     stay side by side. A broken backend becomes an error row; it never stops the others.
+    With `isolate` (the workload's module name) each backend runs in a process of its own
+    (bench/isolation.py says why), pinned to `threads` threads; otherwise in this process.
     """
     n = spec.quick_size if quick else spec.size
     repeats = max(1, repeat or (spec.quick_repeats if quick else spec.repeats))
     rows: dict[str, dict[str, Any]] = {}
-    cases: dict[str, Case] = {}
+    cases: dict[str, _InProcess | Worker] = {}
     samples: dict[str, list[tuple[float, float, float]]] = {}
     spent = dict.fromkeys(names, 0.0)
 
@@ -89,11 +118,11 @@ def run_interleaved(spec: Spec, build: Callable[[str, int], Case], names: list[s
             note(f"{spec.name} · {b}: setup and warm-up")
         t0 = time.perf_counter()
         try:
-            with backends.context(b):
-                case = build(b, n)
-                for _ in range(spec.warmup):
-                    run_once(case)
-            cases[b], samples[b] = case, []
+            if isolate:
+                cases[b] = Worker(isolate, b, n, spec.warmup, spec.steps, threads)
+            else:
+                cases[b] = _InProcess(spec, build, b, n)
+            samples[b] = []
         except Exception as e:  # a broken engine must not hide the other rows
             rows[b] = row(spec, b, _status(e))
         spent[b] += time.perf_counter() - t0
@@ -105,14 +134,14 @@ def run_interleaved(spec: Spec, build: Callable[[str, int], Case], names: list[s
                 note(f"{spec.name} · repeat {r + 1}/{repeats} · {b}")
             t0 = time.perf_counter()
             try:
-                with backends.context(b):
-                    samples[b].append(run_once(cases[b]))
+                samples[b].append(cases[b].run())
             except Exception as e:
                 rows[b] = row(spec, b, _status(e))
-                del cases[b]
+                cases.pop(b).close()
             spent[b] += time.perf_counter() - t0
 
     for b, case in cases.items():
+        case.close()
         t = summarize(samples[b])
         per = spec.scale / case.count
         rows[b] = row(spec, b, "ok", n=n, count=case.count, repeats=repeats,

@@ -25,7 +25,7 @@ SEED = 3
 SPEC = Spec(
     name="torch_mlp", title="torch-style MLP step", unit="ms/step", scale=1e3,
     backends=("floor", "cpp", "python", "torch"), size=BATCH, quick_size=BATCH,
-    repeats=100, quick_repeats=30, warmup=5,
+    repeats=15, quick_repeats=5, warmup=1, steps=50,
 )
 
 
