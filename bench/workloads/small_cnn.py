@@ -19,7 +19,7 @@ LR = 0.01
 SPEC = Spec(
     name="small_cnn", title="small CNN step", unit="ms/step", scale=1e3,
     backends=("floor", "cpp", "python", "torch"), size=BATCH, quick_size=BATCH,
-    repeats=30, quick_repeats=10, warmup=3,
+    repeats=15, quick_repeats=5, warmup=1, steps=20,
 )
 
 

@@ -13,7 +13,7 @@ BATCH = 32
 SPEC = Spec(
     name="small_mlp", title="small MLP step", unit="ms/step", scale=1e3,
     backends=("floor", "cpp", "python", "torch", "autograd"), size=BATCH, quick_size=BATCH,
-    repeats=50, quick_repeats=15, warmup=3,
+    repeats=15, quick_repeats=5, warmup=1, steps=50,
 )
 
 
