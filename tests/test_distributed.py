@@ -46,7 +46,8 @@ def _run(engine: str, *args: str, timeout: float = 120) -> subprocess.CompletedP
     env = dict(os.environ, CHAINGRAD_ENGINE=engine, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1")
     return subprocess.run([_mpiexec(), "-n", "2", sys.executable, *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout,
+                          cwd=SCRIPTS.parent.parent)
 
 
 def _both_ranks_ok(proc: subprocess.CompletedProcess) -> None:
@@ -84,6 +85,14 @@ def test_uncaught_exception_aborts_the_job(both: str) -> None:
     assert "aborting the MPI job" in proc.stderr
     assert "did not abort" not in proc.stdout
     assert time.perf_counter() - start < 30
+
+
+def test_distributed_bench_runs(both: str) -> None:
+    proc = _run("cpp", "-m", "bench.distributed", "--repeats", "1")
+    assert proc.returncode == 0, proc.stderr
+    for row in ("| 1 rank, batch 256 |", "| 25 MB |", "| backward alone (no_sync) |",
+                "hidden by overlap"):
+        assert row in proc.stdout, proc.stdout
 
 
 # ---------------------------------------------------------------------------- in-process

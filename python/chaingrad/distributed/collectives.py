@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -91,9 +91,11 @@ def _buffer(arr: np.ndarray) -> tuple[np.ndarray, bool]:
     return np.ascontiguousarray(arr), True
 
 
-def _agree(g: _state._Group, fn: str, what: str, values: Sequence[int], mine: str) -> None:
+def _agree(g: _state._Group, fn: str, what: str, values: Sequence[int],
+           mine: Callable[[], str]) -> None:
     """Raise on every rank unless every rank passed the same ``values`` (one allreduce of
-    [v, -v] with MAX gives each value's max and min at once)."""
+    [v, -v] with MAX gives each value's max and min at once). ``mine()`` describes this
+    rank's arguments for the message (built only then: this runs on every call)."""
     if g.size == 1:
         return
     MPI = _state.mpi()
@@ -102,7 +104,7 @@ def _agree(g: _state._Group, fn: str, what: str, values: Sequence[int], mine: st
     g.comm.Allreduce(MPI.IN_PLACE, both, op=MPI.MAX)
     if not np.array_equal(both[:len(v)], -both[len(v):]):
         raise ValueError(f"{fn}(): the ranks passed different {what} (rank {g.rank}: "
-                         f"{mine}); every rank must call it with the same")
+                         f"{mine()}); every rank must call it with the same")
 
 
 def _signature(arr: np.ndarray) -> list[int]:
@@ -134,7 +136,7 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: Any = None,
     if arr.dtype.kind == "b" and op not in (ReduceOp.MAX, ReduceOp.MIN):
         raise TypeError(f"all_reduce(): a bool tensor takes ReduceOp.MAX or MIN, not {op.name}")
     _agree(g, "all_reduce", "shapes, dtypes or ops", _signature(arr) + [_OP_CODES[op]],
-           f"{_describe(arr)}, op={op.name}")
+           lambda: f"{_describe(arr)}, op={op.name}")
     MPI = _state.mpi()
     buf, copied = _buffer(arr)
 
@@ -163,7 +165,7 @@ def broadcast(tensor: Tensor, src: int, group: Any = None, async_op: bool = Fals
     if not isinstance(src, int) or isinstance(src, bool) or not 0 <= src < g.size:
         raise ValueError(f"broadcast(src={src!r}): src must be a rank in [0, {g.size})")
     _agree(g, "broadcast", "shapes, dtypes or src", _signature(arr) + [src],
-           f"{_describe(arr)}, src={src}")
+           lambda: f"{_describe(arr)}, src={src}")
     buf, copied = _buffer(arr)
 
     def finish() -> None:
@@ -197,7 +199,7 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: Any = None,
         if out.shape != arr.shape or out.dtype != arr.dtype:
             raise ValueError(f"all_gather(): tensor_list[{i}] is {out.dtype}{list(out.shape)} "
                              f"but tensor is {arr.dtype}{list(arr.shape)}; they must match")
-    _agree(g, "all_gather", "shapes or dtypes", _signature(arr), _describe(arr))
+    _agree(g, "all_gather", "shapes or dtypes", _signature(arr), lambda: _describe(arr))
     send = np.ascontiguousarray(arr)
     recv = np.empty((g.size, *arr.shape), dtype=arr.dtype)
 

@@ -99,7 +99,7 @@ class DistributedDataParallel(Module):
         # Every rank must hold the same model, or the buckets would not line up.
         _agree(g, "DistributedDataParallel", "models (parameter count, shapes or dtypes)",
                [len(params), hash(tuple(shapes)) & 0x7FFFFFFFFFFF],
-               f"{len(params)} parameters")
+               lambda: f"{len(params)} parameters")
         self.world_size = g.size
         _broadcast_coalesced([p for _, p in module.named_parameters()]
                              + [b for _, b in module.named_buffers()])
