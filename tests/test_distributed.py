@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,16 @@ def test_demo_distributed_keeps_ranks_bitwise_identical(engine: str) -> None:
         proc.stdout
     acc = float(proc.stdout.split("MLP: test accuracy")[1].split("%")[0])
     assert acc > 90, proc.stdout
+
+
+def test_docs_example_on_two_ranks(engine: str, tmp_path: Path) -> None:
+    page = (SCRIPTS.parent.parent / "docs" / "distributed.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
+    script = next(b for b in blocks if "needs mpiexec" in b)
+    (tmp_path / "train.py").write_text(script)
+    proc = _run(engine, str(tmp_path / "train.py"))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 ranks, last loss" in proc.stdout, proc.stdout
 
 
 def test_uncaught_exception_aborts_the_job(both: str) -> None:

@@ -122,6 +122,20 @@ def _mpi_op(MPI: Any, op: ReduceOp) -> Any:
             ReduceOp.MIN: MPI.MIN, ReduceOp.PRODUCT: MPI.PROD}[op]
 
 
+def _launch(g: _state._Group, async_op: bool, finish: Callable[[], None],
+            blocking: Callable[[], Any], nonblocking: Callable[[], Any]) -> Work | None:
+    """Run a collective (nothing to send on one rank), then ``finish()`` its in-place write;
+    with ``async_op`` return the Work that finishes it on ``wait()``."""
+    if g.size == 1:
+        finish()
+        return Work(_Done()) if async_op else None
+    if async_op:
+        return Work(nonblocking(), finish)
+    blocking()
+    finish()
+    return None
+
+
 def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: Any = None,
                async_op: bool = False) -> Work | None:
     """Combine ``tensor`` across all ranks with ``op``, in place on every rank."""
@@ -147,14 +161,9 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: Any = None,
             np.copyto(arr, buf)
         tensor._bump_version()
 
-    if g.size == 1:
-        finish()
-        return Work(_Done()) if async_op else None
-    if async_op:
-        return Work(g.comm.Iallreduce(MPI.IN_PLACE, buf, op=_mpi_op(MPI, op)), finish)
-    g.comm.Allreduce(MPI.IN_PLACE, buf, op=_mpi_op(MPI, op))
-    finish()
-    return None
+    mpi_op = _mpi_op(MPI, op)
+    return _launch(g, async_op, finish, lambda: g.comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op),
+                   lambda: g.comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op))
 
 
 def broadcast(tensor: Tensor, src: int, group: Any = None, async_op: bool = False
@@ -173,14 +182,8 @@ def broadcast(tensor: Tensor, src: int, group: Any = None, async_op: bool = Fals
             np.copyto(arr, buf)
         tensor._bump_version()
 
-    if g.size == 1:
-        finish()
-        return Work(_Done()) if async_op else None
-    if async_op:
-        return Work(g.comm.Ibcast(buf, root=src), finish)
-    g.comm.Bcast(buf, root=src)
-    finish()
-    return None
+    return _launch(g, async_op, finish, lambda: g.comm.Bcast(buf, root=src),
+                   lambda: g.comm.Ibcast(buf, root=src))
 
 
 def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: Any = None,
@@ -210,13 +213,8 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: Any = None,
 
     if g.size == 1:
         recv[0] = send
-        finish()
-        return Work(_Done()) if async_op else None
-    if async_op:
-        return Work(g.comm.Iallgather(send, recv), finish)
-    g.comm.Allgather(send, recv)
-    finish()
-    return None
+    return _launch(g, async_op, finish, lambda: g.comm.Allgather(send, recv),
+                   lambda: g.comm.Iallgather(send, recv))
 
 
 def barrier(group: Any = None, async_op: bool = False) -> Work | None:
