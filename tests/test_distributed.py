@@ -66,6 +66,10 @@ def test_ddp_on_two_ranks(engine: str) -> None:
     _both_ranks_ok(_run(engine, str(SCRIPTS / "ddp.py")))
 
 
+def test_sync_batchnorm_on_two_ranks(engine: str) -> None:
+    _both_ranks_ok(_run(engine, str(SCRIPTS / "sync_batchnorm.py")))
+
+
 def test_demo_distributed_keeps_ranks_bitwise_identical(engine: str) -> None:
     proc = _run(engine, "-m", "chaingrad.demo", "--distributed", "--epochs", "3", "--quiet",
                 "--plot", "")
@@ -140,6 +144,24 @@ def test_init_process_group_arguments() -> None:
     with pytest.raises(ValueError, match="MPI only"):
         dist.init_process_group("gloo")
     assert not dist.is_initialized()
+
+
+def test_sync_batchnorm_without_a_group_is_batchnorm() -> None:
+    cg.manual_seed(0)
+    ref = cg.nn.Sequential(cg.nn.Linear(3, 4), cg.nn.BatchNorm1d(4, momentum=None))
+    conv = cg.nn.SyncBatchNorm.convert_sync_batchnorm(
+        cg.nn.Sequential(cg.nn.Linear(3, 4), cg.nn.BatchNorm1d(4, momentum=None)))
+    conv.load_state_dict(ref.state_dict())
+    bn = conv[1]
+    assert type(bn) is cg.nn.SyncBatchNorm and bn.momentum is None
+    x = cg.randn(5, 3)
+    np.testing.assert_array_equal(conv(x).detach().numpy(), ref(x).detach().numpy())
+    assert bn.num_batches_tracked.item() == 1
+    same = cg.nn.BatchNorm2d(2)
+    swapped = cg.nn.SyncBatchNorm.convert_sync_batchnorm(same)
+    assert swapped.weight is same.weight and swapped.running_mean is same.running_mean
+    with pytest.raises(RuntimeError, match="channels"):
+        cg.nn.SyncBatchNorm(3)(cg.randn(4, 5))
 
 
 # ---------------------------------------------------------------------------- sampler

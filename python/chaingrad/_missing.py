@@ -153,8 +153,8 @@ _RULES: list[tuple[str, str, str, str]] = [
      *_NAMED),
     (r"^torch\.(nested|Tensor\.is_nested|Tensor\.to_padded_tensor)$", OUT_OF_SCOPE, *_NESTED),
     # distributed / processes
-    (r"^torch\.nn\.(DataParallel|SyncBatchNorm)$", OUT_OF_SCOPE,
-     "single-process multi-device parallelism and cross-process batch norm are out of scope",
+    (r"^torch\.nn\.DataParallel$", OUT_OF_SCOPE,
+     "single-process multi-device parallelism is out of scope (chaingrad is CPU-only)",
      "chaingrad.nn.parallel.DistributedDataParallel (one process per rank under mpiexec)"),
     (r"^torch\.(multiprocessing|futures|Future|fork|wait|is_distributed|"
      r"prepare_multiprocessing_environment|Tensor\.is_distributed|Tensor\.share_memory_|"

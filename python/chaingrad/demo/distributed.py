@@ -1,8 +1,8 @@
 """``python -m chaingrad.demo --distributed`` under ``mpiexec -n N``: the same training,
-data-parallel. Each rank trains a DistributedDataParallel copy of the model on its
-DistributedSampler share of every global batch (the global batch size stays the one-process
-demo's, so the runs match), rank 0 prints, and at the end the ranks compare a SHA-256 of all
-their parameters and buffers: they must be bitwise identical."""
+data-parallel. Each rank trains a DistributedDataParallel copy of the model (batch norm made
+SyncBatchNorm) on its DistributedSampler share of every global batch (the global batch size
+stays the one-process demo's, so the runs match), rank 0 prints, and at the end the ranks
+compare a SHA-256 of all their parameters and buffers: they must be bitwise identical."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ def setup() -> tuple[int, int]:
 
 
 def wrap(model: nn.Module) -> nn.Module:
-    """DistributedDataParallel around ``model`` (rank 0's initial weights win)."""
+    """DistributedDataParallel around ``model`` (rank 0's initial weights win), its batch norm
+    layers made SyncBatchNorm so they normalise over the global batch, as one process does."""
     from chaingrad.nn.parallel import DistributedDataParallel
 
-    return DistributedDataParallel(model)
+    return DistributedDataParallel(nn.SyncBatchNorm.convert_sync_batchnorm(model))
 
 
 def sum_across_ranks(value: float) -> float:

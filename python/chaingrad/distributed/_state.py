@@ -43,8 +43,8 @@ def mpi() -> ModuleType:
     """``mpi4py.MPI``, or an ImportError naming the extra to install."""
     try:
         from mpi4py import MPI
-    except ImportError as e:
-        raise ImportError(f"{_INSTALL} ({e})") from e
+    except (ImportError, RuntimeError, OSError) as e:  # no mpi4py, or no MPI library for it
+        raise ImportError(f"{_INSTALL} ({type(e).__name__}: {e})") from e
     return MPI
 
 
