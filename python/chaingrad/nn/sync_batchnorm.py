@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, FunctionCtx
+from ..autograd.function import FunctionCtx
 from ..tensor import Tensor
 from .functional._utils import wrap
-from .functional.normalization import _per_channel
+from .functional.normalization import _Normalize, _per_channel
 from .module import Module
 from .normalization import _BatchNorm
 
@@ -41,24 +41,19 @@ def _sum_over_ranks(values: np.ndarray) -> np.ndarray:
     return out
 
 
-class _SyncNorm(Function):
-    """y = (x - mean) * rstd * w + b with global ``mean``/``rstd`` (constants shaped like
-    (1, C, 1, ...)); ``total`` is the global number of values per channel."""
+class _SyncNorm(_Normalize):
+    """``_Normalize``'s forward with the global ``mean``/``var`` (shaped like (1, C, 1, ...));
+    its backward sums the per-channel reductions over the ranks. ``total`` is the global
+    number of values per channel."""
 
     _backward_name = "SyncBatchNormBackward0"
 
     @staticmethod
     def forward(ctx: FunctionCtx, x: Tensor, w: Tensor | None, b: Tensor | None, dims: tuple,
-                mean: np.ndarray, rstd: np.ndarray, total: float) -> Tensor:
-        ctx.dims, ctx.mean, ctx.rstd, ctx.total = dims, mean, rstd, total
-        ctx.save_for_backward(x, w)
-        d = x._data
-        y = (d - mean) * rstd
-        if w is not None:
-            y = y * w._data
-        if b is not None:
-            y = y + b._data
-        return wrap(y.astype(d.dtype, copy=False))
+                eps: float, mean: np.ndarray, var: np.ndarray, total: float) -> Tensor:
+        ctx.mean, ctx.total = mean, total
+        ctx.rstd = x._data.dtype.type(1) / np.sqrt(var + x._data.dtype.type(eps))
+        return _Normalize.forward(ctx, x, w, b, dims, eps, mean, var)
 
     @staticmethod
     def backward(ctx: FunctionCtx, g: Tensor) -> tuple:
@@ -79,7 +74,7 @@ class _SyncNorm(Function):
         gw = wrap((gd * xhat).astype(gd.dtype, copy=False)) if need[1] else None
         gb = g if need[2] else None
         return (wrap(gx.astype(gd.dtype, copy=False)) if need[0] else None, gw, gb,
-                None, None, None, None)
+                None, None, None, None, None)
 
 
 class SyncBatchNorm(_BatchNorm):
@@ -126,10 +121,9 @@ class SyncBatchNorm(_BatchNorm):
                 buf._data *= 1 - factor
                 buf._data += (factor * new).astype(buf._data.dtype)
                 buf._bump_version()
-        t = d.dtype.type
-        rstd = (1.0 / np.sqrt(var + self.eps)).astype(d.dtype).reshape(bshape)
-        return _SyncNorm.apply(input, w, b, dims, mean.astype(d.dtype).reshape(bshape), rstd,
-                               t(total))
+        return _SyncNorm.apply(input, w, b, dims, float(self.eps),
+                               mean.astype(d.dtype).reshape(bshape),
+                               var.astype(d.dtype).reshape(bshape), float(total))
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
