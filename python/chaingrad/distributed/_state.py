@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 import traceback
 from types import ModuleType, TracebackType
 from typing import Any
@@ -70,6 +71,9 @@ def _abort_on_exception(kind: type[BaseException], value: BaseException,
     sys.stderr.flush()
     sys.stdout.flush()
     if size > 1:
+        # mpiexec forwards the ranks' output through its own processes, which the abort tears
+        # down: a moment's pause lets the traceback through first.
+        time.sleep(0.3)
         mpi().COMM_WORLD.Abort(1)
 
 
