@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                              "only add contention; 0 keeps the library's default)")
     parser.add_argument("--distributed", action="store_true",
                         help="data-parallel training under mpiexec (one process per rank, "
-                             "DistributedDataParallel + DistributedSampler; the global batch "
-                             "stays 32): mpiexec -n 2 python -m chaingrad.demo --distributed "
+                             "DistributedDataParallel, SyncBatchNorm, DistributedSampler; the "
+                             "global batch stays 32): mpiexec -n 2 python -m chaingrad.demo "
+                             "--distributed "
                              "(needs chaingrad[distributed])")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or per-epoch lines: only the results")
