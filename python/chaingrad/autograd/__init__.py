@@ -91,8 +91,8 @@ def _run(edges: list, grads: list, retain_graph: bool, create_graph: bool,
     prev = _gm._enabled[0]
     _gm._enabled[0] = create_graph
     try:
-        return run_with_callbacks(lambda: _engine.current().execute(
-            edges, grads, retain_graph, create_graph, capture))
+        return run_with_callbacks(_engine.current().execute, edges, grads, retain_graph,
+                                  create_graph, capture)
     finally:
         _gm._enabled[0] = prev
 

@@ -33,14 +33,14 @@ def queue_callback(callback: Callable[[], Any]) -> None:
     frames[-1].append(callback)
 
 
-def run_with_callbacks(execute: Callable[[], Any]) -> Any:
-    """``execute()`` (one backward call) with a fresh callback queue, drained after it returns.
-    A backward that raises drops its queue, as torch's engine does."""
+def run_with_callbacks(execute: Callable[..., Any], *args: Any) -> Any:
+    """``execute(*args)`` (one backward call) with a fresh callback queue, drained after it
+    returns. A backward that raises drops its queue, as torch's engine does."""
     frames = _frames()
     queue: list[Callable[[], Any]] = []
     frames.append(queue)
     try:
-        result = execute()
+        result = execute(*args)
         i = 0
         while i < len(queue):  # a callback may queue more
             queue[i]()
