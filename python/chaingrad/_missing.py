@@ -93,8 +93,8 @@ _COMPLEX = ("complex dtypes are out of scope",
 _NAMED = ("named tensors are out of scope", "refer to dimensions by position")
 _NESTED = ("nested (ragged) tensors are out of scope",
            "pad to a common length (chaingrad.nn.functional.pad) and use a mask")
-_DIST = ("distributed and multi-process training are out of scope",
-         "train in one process")
+_DIST = ("shared-memory multiprocessing and torch's futures are out of scope",
+         "chaingrad.distributed (MPI processes under mpiexec) for data-parallel training")
 _COMPILE = ("graph capture, compilation and export are out of scope: chaingrad runs eagerly",
             "call the model directly")
 _STORAGE = ("storages, raw memory and legacy typed tensor classes are out of scope",
@@ -153,10 +153,12 @@ _RULES: list[tuple[str, str, str, str]] = [
      *_NAMED),
     (r"^torch\.(nested|Tensor\.is_nested|Tensor\.to_padded_tensor)$", OUT_OF_SCOPE, *_NESTED),
     # distributed / processes
-    (r"^torch\.(distributed|multiprocessing|futures|Future|fork|wait|is_distributed|"
+    (r"^torch\.nn\.DataParallel$", OUT_OF_SCOPE,
+     "single-process multi-device parallelism is out of scope (chaingrad is CPU-only)",
+     "chaingrad.nn.parallel.DistributedDataParallel (one process per rank under mpiexec)"),
+    (r"^torch\.(multiprocessing|futures|Future|fork|wait|is_distributed|"
      r"prepare_multiprocessing_environment|Tensor\.is_distributed|Tensor\.share_memory_|"
-     r"Tensor\.is_shared|nn\.parallel|nn\.DataParallel|nn\.SyncBatchNorm|"
-     r"utils\.data\.distributed|utils\.data\.DistributedSampler|autograd\.DeviceType)$",
+     r"Tensor\.is_shared|autograd\.DeviceType)$",
      OUT_OF_SCOPE, *_DIST),
     # compilation, tracing, TorchScript
     (r"^torch\.(jit|compile|compiler|export|fx|package|library|classes|cpp|ops|"

@@ -12,6 +12,7 @@ from .. import engine as _engine
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import Tensor, _RetainCell
+from ._callbacks import run_with_callbacks
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import gradcheck, gradgradcheck
@@ -90,7 +91,8 @@ def _run(edges: list, grads: list, retain_graph: bool, create_graph: bool,
     prev = _gm._enabled[0]
     _gm._enabled[0] = create_graph
     try:
-        return _engine.current().execute(edges, grads, retain_graph, create_graph, capture)
+        return run_with_callbacks(_engine.current().execute, edges, grads, retain_graph,
+                                  create_graph, capture)
     finally:
         _gm._enabled[0] = prev
 

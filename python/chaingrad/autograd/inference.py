@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from .. import grad_mode as _gm
 from ..tensor import Tensor
+from ._callbacks import ExecutionEngine
 
 __all__ = ["inference_mode", "is_inference_mode_enabled", "Variable"]
 
@@ -69,7 +70,10 @@ class _VariableMeta(type):
 class Variable(metaclass=_VariableMeta):
     """``Variable(t, requires_grad=False)``: torch's old wrapper, now a tensor sharing ``t``'s
     data (detached) with ``requires_grad`` set; ``isinstance(t, Variable)`` holds for every
-    tensor, as in torch."""
+    tensor, as in torch. ``Variable._execution_engine.queue_callback(fn)`` queues a final
+    callback of the running backward pass."""
+
+    _execution_engine = ExecutionEngine()
 
     def __new__(cls, data: Any, requires_grad: bool = False,  # type: ignore[misc]
                 volatile: bool = False) -> Tensor:

@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --seeds: write each example's graph picture to DIR (SVG with "
                              "Graphviz installed, DOT text without; '' for none; default: "
                              "seed_graphs)")
-    parser.add_argument("--model", choices=("mlp", "cnn", "both"), default="both",
-                        help="which model(s) to train (default: both)")
+    parser.add_argument("--model", choices=("mlp", "cnn", "both"), default=None,
+                        help="which model(s) to train (default: both; mlp with "
+                             "--distributed)")
     parser.add_argument("--epochs", type=int, default=40,
                         help="maximum epochs per model; early stopping may end sooner "
                              "(default: 40)")
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="BLAS threads (default: 1; the matrices are small, so more threads "
                              "only add contention; 0 keeps the library's default)")
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel training under mpiexec (one process per rank, "
+                             "DistributedDataParallel, SyncBatchNorm, DistributedSampler; the "
+                             "global batch stays 32): mpiexec -n 2 python -m chaingrad.demo "
+                             "--distributed "
+                             "(needs chaingrad[distributed])")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar or per-epoch lines: only the results")
     parser.add_argument("--json", default=None, metavar="PATH", type=Path,
@@ -62,13 +69,23 @@ def main(argv: list[str] | None = None) -> int:
         limit_blas_threads(args.threads)
     from .train import run
 
-    models = ["mlp", "cnn"] if args.model == "both" else [args.model]
-    print(f"chaingrad {chaingrad.__version__}, engine: {chaingrad.engine.get_engine_name()}, "
-          f"{os.cpu_count()} CPU(s)")
+    model = args.model or ("mlp" if args.distributed else "both")
+    models = ["mlp", "cnn"] if model == "both" else [model]
+    lead = True
+    if args.distributed:
+        from .distributed import setup
+
+        lead = setup()[0] == 0
+    if lead:
+        print(f"chaingrad {chaingrad.__version__}, engine: "
+              f"{chaingrad.engine.get_engine_name()}, {os.cpu_count()} CPU(s)")
     start = time.perf_counter()
     histories = run(models, epochs=args.epochs, seed=args.seed, plot=args.plot or None,
-                    save_dir=args.save_dir, verbose=not args.quiet)
+                    save_dir=args.save_dir, verbose=not args.quiet,
+                    distributed=args.distributed)
     wall = time.perf_counter() - start
+    if not lead:
+        return 0
     print("\nresults on the held-out test split:")
     for h in histories:
         print(f"  {h.name:4s} test accuracy {h.test_acc:7.2%}   ({len(h.train_loss)} epochs, "

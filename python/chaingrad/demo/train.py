@@ -136,23 +136,38 @@ def _snapshot(model: nn.Module) -> dict[str, Any]:
 def fit(model: nn.Module, data: DigitsData, name: str, epochs: int = 40, lr: float = 2e-3,
         weight_decay: float = 1e-4, batch_size: int = 32, patience: int = 8, seed: int = 0,
         augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-        label_smoothing: float = 0.0, verbose: bool = True, stream: TextIO | None = None
-        ) -> History:
+        label_smoothing: float = 0.0, verbose: bool = True, stream: TextIO | None = None,
+        world_size: int = 0) -> History:
     """Mini-batch AdamW with cosine lr decay; early stopping on the validation loss restores
-    the best epoch's weights. Returns the curves; ``History.test_acc`` is filled in here."""
+    the best epoch's weights. Returns the curves; ``History.test_acc`` is filled in here.
+    ``world_size`` > 0: ``model`` is a DistributedDataParallel and this rank takes its
+    DistributedSampler share (``batch_size / world_size``) of each global batch."""
     out = stream if stream is not None else sys.stderr
     rng = np.random.default_rng(seed)
+    sampler = None
+    if world_size:
+        from chaingrad.utils.data import DistributedSampler
+
+        if batch_size % world_size:
+            raise ValueError(f"the global batch ({batch_size}) must split evenly over "
+                             f"{world_size} ranks")
+        sampler = DistributedSampler(range(len(data.y_train)), shuffle=True, seed=seed)
+        batch_size //= world_size
     opt = chaingrad.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = chaingrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=lr / 50)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
     hist = History(name)
     best, best_state, bad = math.inf, _snapshot(model), 0
     n = len(data.y_train)
-    steps = math.ceil(n / batch_size)
+    steps = math.ceil((len(sampler) if sampler else n) / batch_size)
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
-        order = rng.permutation(n)
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+            order = np.fromiter(sampler, dtype=np.int64)
+        else:
+            order = rng.permutation(n)
         bar = Progress(steps, f"{name} epoch {epoch:2d}/{epochs}", stream=out, enabled=verbose)
         running = 0.0
         for k in range(steps):
@@ -168,6 +183,10 @@ def fit(model: nn.Module, data: DigitsData, name: str, epochs: int = 40, lr: flo
             running += loss.item() * len(idx)
             bar.update(1, f"loss {loss.item():.4f}")
         sched.step()
+        if sampler is not None:  # the mean over the global batches, as one process sees it
+            from .distributed import sum_across_ranks
+
+            running = sum_across_ranks(running) * n / sampler.total_size
         train_loss = running / n
         val_loss, val_acc = evaluate(model, data.x_val, data.y_val)
         hist.train_loss.append(train_loss)
@@ -245,10 +264,18 @@ _CONFIGS: dict[str, dict[str, Any]] = {
 
 
 def run(models: list[str], epochs: int = 40, seed: int = 0, plot: str | None = None,
-        save_dir: str | None = None, verbose: bool = True, stream: TextIO | None = None
-        ) -> list[History]:
+        save_dir: str | None = None, verbose: bool = True, stream: TextIO | None = None,
+        distributed: bool = False) -> list[History]:
     """Train each of ``models`` ('mlp', 'cnn'), print a summary, optionally save checkpoints
-    and the loss-curve plot. Returns the histories."""
+    and the loss-curve plot. Returns the histories. ``distributed``: data-parallel over the
+    MPI job (``demo/distributed.py``); only rank 0 prints, plots and saves."""
+    rank, world = 0, 0
+    if distributed:
+        from . import distributed as ddp
+
+        rank, world = ddp.setup()
+    lead = rank == 0
+    verbose = verbose and lead
     data = load_data(seed=seed)
     histories = []
     for name in models:
@@ -258,11 +285,24 @@ def run(models: list[str], epochs: int = 40, seed: int = 0, plot: str | None = N
         if verbose:
             n_params = sum(p.numel() for p in model.parameters())
             print(f"{name.upper()}: {n_params:,} parameters, {len(data.y_train)} train / "
-                  f"{len(data.y_val)} validation / {len(data.y_test)} test images")
+                  f"{len(data.y_val)} validation / {len(data.y_test)} test images"
+                  + (f", data-parallel on {world} ranks" if world else ""))
+        if world:
+            model = ddp.wrap(model)
+            chaingrad.manual_seed(seed + rank)  # each rank its own dropout masks
         h = fit(model, data, name.upper(), epochs=epochs, lr=cfg["lr"],
                 weight_decay=cfg["weight_decay"], seed=seed, augment=cfg["augment"],
-                label_smoothing=cfg["label_smoothing"], verbose=verbose, stream=stream)
+                label_smoothing=cfg["label_smoothing"], verbose=verbose, stream=stream,
+                world_size=world)
         histories.append(h)
+        if world:
+            same, digest = ddp.identical_across_ranks(model)
+            model = model.module
+            if lead:
+                print(f"{name.upper()}: parameters and buffers identical on all {world} ranks: "
+                      f"{'yes' if same else 'NO'} (sha256 {digest[:16]})")
+        if not lead:
+            continue
         print(f"{name.upper()}: test accuracy {h.test_acc:.2%} (best epoch {h.best_epoch}, "
               f"{len(h.train_loss)} epochs, {h.seconds:.1f} s)")
         if save_dir:
@@ -271,7 +311,7 @@ def run(models: list[str], epochs: int = 40, seed: int = 0, plot: str | None = N
             chaingrad.save({"model": model.state_dict(), "arch": name,
                             "test_acc": h.test_acc, "epochs": len(h.train_loss)}, path)
             print(f"{name.upper()}: saved the restored best model to {path}")
-    if plot:
+    if plot and lead:
         where = plot_history(histories, plot)
         if where is None:
             print("matplotlib is not installed: no loss-curve plot "

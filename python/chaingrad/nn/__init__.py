@@ -102,6 +102,7 @@ from .pooling import (
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
+from .sync_batchnorm import SyncBatchNorm
 from .transformer import (
     Transformer,
     TransformerDecoder,
@@ -125,7 +126,7 @@ __all__ = [
     "TransformerEncoderLayer",
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
     "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "RReLU", "Softmax2d", "Softshrink",
-    "Softsign", "Tanhshrink", "Threshold",
+    "Softsign", "Tanhshrink", "Threshold", "SyncBatchNorm",
     "CosineEmbeddingLoss", "CosineSimilarity", "GaussianNLLLoss", "HingeEmbeddingLoss",
     "MarginRankingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PairwiseDistance",
     "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss",

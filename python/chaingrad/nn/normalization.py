@@ -113,17 +113,20 @@ class _BatchNorm(Module):
         if self.bias is not None:
             init.zeros_(self.bias)
 
-    def forward(self, input: Tensor) -> Tensor:
+    def _check_batch(self, input: Tensor, min_values: int = 2) -> None:
         dtype = self.weight.dtype if self.weight is not None else None
         check_input(self, input, dtype)
         if input.ndim not in self._ndims or input.shape[1] != self.num_features:
             raise RuntimeError(f"{self._layer()}: expected {self._what} input with "
                                f"{self.num_features} channels (dim 1), got shape "
                                f"{tuple(input.shape)}")
-        if self.training and input.numel() // max(self.num_features, 1) <= 1:
+        if self.training and input.numel() // max(self.num_features, 1) < min_values:
             # Checked here, before num_batches_tracked moves, so a bad batch changes nothing.
             raise ValueError(f"{self._layer()}: Expected more than 1 value per channel when "
                              f"training, got input size {list(input.shape)}")
+
+    def _momentum_factor(self) -> float:
+        """The running statistics' update weight for this forward (counts the batch)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
@@ -131,6 +134,11 @@ class _BatchNorm(Module):
             if self.momentum is None:
                 # Cumulative moving average over all batches seen so far.
                 factor = 1.0 / float(self.num_batches_tracked._data)
+        return factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_batch(input)
+        factor = self._momentum_factor()
         # Batch statistics in training, and also in eval when no running stats are tracked.
         use_batch = self.training or self.running_mean is None
         update = self.training and self.track_running_stats
