@@ -11,6 +11,7 @@
 #include "forward.h"
 #include "forward_nn.h"
 #include "optim.h"
+#include "special.h"
 #include "grad_mode.h"
 #include "graph.h"
 #include "kernels.h"
@@ -224,5 +225,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("ignore_index"), py::arg("reduction"),
         "F.cross_entropy's common case as (loss, logp) arrays, NumPy's bits; None when it does "
         "not apply (see csrc/forward_nn.h).");
+  m.def("erf_array", &erf_array, py::arg("a"), py::arg("complement") = false,
+        "erf (or erfc) of a float64 array, elementwise through the C library (as math.erf).");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");
 }

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...autograd.function import Function, FunctionCtx
 from ...ops.elementwise import _sigmoid_array
+from ...ops.special import _erf_array
 from ...tensor import Tensor
 from ._utils import check_float, check_tensor, const, normalize_dim, wrap
 
@@ -136,12 +137,9 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _inplace_result(input, _ELU.apply(input, float(alpha), 1.0, 1.0 / alpha), inplace)
 
 
-_erf_obj = np.frompyfunc(math.erf, 1, 1)
-
-
 def _erf(d: np.ndarray) -> np.ndarray:
-    # NumPy has no erf; math.erf is correctly rounded, applied elementwise.
-    return _erf_obj(d).astype(d.dtype) if d.size else d.copy()
+    # NumPy has no erf: math.erf's values in float64 (ops/special.py), rounded to d's dtype.
+    return _erf_array(d).astype(d.dtype, copy=False)
 
 
 _SQRT_2 = math.sqrt(2.0)
