@@ -49,6 +49,7 @@ PyObject* kw_axis_keepdims = nullptr;  // ("axis", "keepdims")
 PyObject* swapaxes_name = nullptr;
 PyObject* minus1 = nullptr;
 PyObject* minus2 = nullptr;
+PyObject* geterr_fn = nullptr;    // np.geterr (strong)
 }  // namespace
 
 py::object reshape(PyObject* a, int nd, const Py_ssize_t* dims) {
@@ -94,11 +95,33 @@ void init_helpers(py::module_ numpy) {
   add_reduce = py::object(numpy.attr("add").attr("reduce")).release().ptr();
   asarray_fn = py::object(numpy.attr("asarray")).release().ptr();
   kw_axis_keepdims = py::make_tuple("axis", "keepdims").release().ptr();
+  geterr_fn = py::object(numpy.attr("geterr")).release().ptr();
   swapaxes_name = PyUnicode_InternFromString("swapaxes");
   minus1 = PyLong_FromLong(-1);
   minus2 = PyLong_FromLong(-2);
   if (!swapaxes_name || !minus1 || !minus2) throw py::error_already_set();
 }
+
+}  // namespace
+
+namespace fpflags {
+bool need_numpy() {
+  const unsigned f = raised();
+  if (!f) return false;
+  if (f & ~kUnder) return true;
+  // Only underflow: NumPy's default errstate ignores it (confident logits, saturated
+  // sigmoids); ask the current errstate, a Python call made only on this rare path.
+  PyObject* d = PyObject_CallNoArgs(geterr_fn);
+  PyObject* v = d ? PyDict_GetItemString(d, "under") : nullptr;  // borrowed
+  const bool ignored = v && PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, "ignore") == 0;
+  Py_XDECREF(d);
+  if (PyErr_Occurred()) PyErr_Clear();  // unknown: let NumPy decide
+  if (ignored) clear();
+  return !ignored;
+}
+}  // namespace fpflags
+
+namespace {
 
 // The leading fields of NumPy's PyUFuncObject (numpy/ufuncobject.h), unchanged from NumPy 1.x
 // through 2.x. init_loops() checks every field it reads against the ufunc's Python

@@ -163,6 +163,11 @@ inline void put(unsigned f) {
   if (f) std::feraiseexcept(static_cast<int>(f));
 }
 #endif
+// After a native computation: true when the flags raised need NumPy's own handling (the
+// caller then lets NumPy's code redo the work and warn or raise): invalid, divide by zero and
+// overflow always; underflow only when np.errstate does not ignore it (NumPy's default does).
+// An ignored underflow is cleared. Needs the GIL.
+bool need_numpy();
 // The reported flags raised so far, cleared.
 inline unsigned take() {
   const unsigned f = raised();

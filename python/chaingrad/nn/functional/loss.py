@@ -476,8 +476,6 @@ def _cross_entropy_native(input: Tensor, target: Tensor, ignore_index: int,
     # The C++ engine's one call (it checks the targets itself): the same bits as the NumPy
     # lines below.
     got = native(d, t, ignore_index, code) if native is not None else None
-    if got is not None and got[2] and np.geterr()["under"] != "ignore":
-        got = None  # NumPy's lines below warn or raise for the underflow as asked
     if got is not None:
         out, logp = wrap(got[0]), got[1]
     else:
