@@ -8,7 +8,8 @@ import pytest
 
 import chaingrad as cg
 from chaingrad import nn
-from chaingrad.autograd import gradcheck
+from chaingrad.autograd import gradcheck, gradgradcheck
+from chaingrad.nn._rnn_fused import LSTMCellFunction, TimeSteps
 
 from ._nn_helpers import assert_close, load_from_torch, rand64, to_torch
 
@@ -111,6 +112,46 @@ def test_rnn_gradcheck(rng: np.random.Generator) -> None:
     assert gradcheck(lambda *ps: nn.rnn._rnn_step("GRU", ps[0], ps[1], None, ps[2], ps[3])[0],
                      (rand64(rng, 2, 9), rand64(rng, 2, 3), rand64(rng, 3, 9), rand64(rng, 9)))
     assert params  # the layer has parameters to train
+
+
+def test_fused_nodes_gradcheck_and_gradgradcheck(rng: np.random.Generator) -> None:
+    # Both outputs of the fused cell carry gradient (h' and c'), and the create_graph path
+    # (Tensor-op backwards) is differentiated again.
+    gates, c = rand64(rng, 3, 8) * 3, rand64(rng, 3, 2)
+
+    def cell(g, c):
+        h2, c2 = LSTMCellFunction.apply(g, c)
+        return h2 * 1.5 + c2 * c2
+
+    assert gradcheck(cell, (gates, c))
+    assert gradgradcheck(cell, (gates, c))
+    x = rand64(rng, 4, 2, 3)
+
+    def steps(x):
+        a, b, _, d = TimeSteps.apply(x)  # one step unused: its gradient is zero
+        return a * b + d
+
+    assert gradcheck(steps, (x,))
+    assert gradgradcheck(steps, (x,))
+    m = nn.LSTM(2, 2, batch_first=True).double()
+    assert gradgradcheck(lambda x, h, c: m(x, (h, c))[0],
+                         (rand64(rng, 1, 3, 2), rand64(rng, 1, 1, 2), rand64(rng, 1, 1, 2)))
+
+
+def test_lstm_is_one_fused_node_per_step(rng: np.random.Generator) -> None:
+    m = nn.LSTM(2, 3).double()
+    out, _ = m(rand64(rng, 5, 1, 2))
+    names, seen, todo = [], set(), [out.grad_fn]
+    while todo:
+        f = todo.pop()
+        if f is None or id(f) in seen:
+            continue
+        seen.add(id(f))
+        names.append(type(f).__name__ if not hasattr(f, "name") else f.name())
+        todo.extend(n for n, _ in f.next_functions)
+    assert names.count("ThnnFusedLstmCellBackward0") == 5
+    assert names.count("UnbindBackward0") == 1
+    assert "SelectBackward0" not in names  # no per-step select of the projections
 
 
 def test_default_init_and_dropout_between_layers() -> None:

@@ -1,7 +1,8 @@
 """Recurrent layers: ``RNNCell``/``LSTMCell``/``GRUCell`` and multi-step ``RNN``/``LSTM``/``GRU``.
 
-The cells are Tensor-op expressions of torch's equations (gate order i, f, g, o for LSTM and
-r, z, n for GRU), so backpropagation through time is ordinary autograd. The multi-step layers
+The cells follow torch's equations (gate order i, f, g, o for LSTM and r, z, n for GRU): GRU's
+as Tensor-op expressions, LSTM's pointwise part as one fused node (``_rnn_fused.py``), so
+backpropagation through time is ordinary autograd. The multi-step layers
 compute the input projection of the whole sequence with one matmul and only the recurrent
 part step by step; parameter names and shapes match torch's (``weight_ih_l0``, ...
 ``bias_hh_l1_reverse``), so state dicts are interchangeable.
@@ -19,6 +20,7 @@ from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._checks import check_device, check_input
+from ._rnn_fused import LSTMCellFunction, TimeSteps
 from .functional._utils import stack
 from .module import Module
 from .parameter import Parameter
@@ -44,9 +46,7 @@ def _rnn_step(mode: str, gi: Tensor, h: Tensor, c: Tensor | None, w_hh_t: Tensor
     if b_hh is not None:
         gh = gh + b_hh
     if mode == "LSTM":
-        i, f, g, o = _split(gi + gh, 4)
-        c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()  # type: ignore[operator]
-        return o.sigmoid() * c2.tanh(), c2
+        return LSTMCellFunction.apply(gi + gh, c)
     if mode == "GRU":
         ir, iz, in_ = _split(gi, 3)
         hr, hz, hn = _split(gh, 3)
@@ -260,13 +260,14 @@ class _RNNBase(Module):
                 k = layer * dirs + d
                 # All time steps' input projections in one (L*N, in) @ (in, G*H) product.
                 gi_all = F.linear(layer_in, w_ih, b_ih)
+                gis = TimeSteps.apply(gi_all) if seq > 1 else (gi_all[0],)
                 w_hh_t = w_hh.T
                 h = h0[k]
                 c = c0[k] if c0 is not None else None
                 steps: list[Tensor] = [None] * seq  # type: ignore[list-item]
                 order = range(seq - 1, -1, -1) if d else range(seq)
                 for t in order:
-                    h, c = _rnn_step(self.mode, gi_all[t], h, c, w_hh_t, b_hh)
+                    h, c = _rnn_step(self.mode, gis[t], h, c, w_hh_t, b_hh)
                     steps[t] = h
                 outs.append(stack(steps, 0))
                 hn.append(h)
