@@ -261,7 +261,9 @@ class _RNNBase(Module):
                 # All time steps' input projections in one (L*N, in) @ (in, G*H) product.
                 gi_all = F.linear(layer_in, w_ih, b_ih)
                 gis = TimeSteps.apply(gi_all) if seq > 1 else (gi_all[0],)
-                w_hh_t = w_hh.T
+                # A contiguous copy, once per sequence: OpenBLAS multiplies by a transposed
+                # view about 2x slower at these sizes ((16, 64) @ (64, 256): 13 vs 6 µs).
+                w_hh_t = w_hh.T.contiguous()
                 h = h0[k]
                 c = c0[k] if c0 is not None else None
                 steps: list[Tensor] = [None] * seq  # type: ignore[list-item]
