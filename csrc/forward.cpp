@@ -827,8 +827,9 @@ py::dict fast_ops_stats() {
   d["enabled"] = S.on;
   py::dict native;
   for (int k = 0; k < npy::L_NUM; ++k)
-    native[npy::loop_name(npy::LoopOp(k))] = py::make_tuple(static_cast<bool>(npy::loop(npy::LoopOp(k), false)),
-                                      static_cast<bool>(npy::loop(npy::LoopOp(k), true)));
+    native[npy::loop_name(npy::LoopOp(k))] =
+        py::make_tuple(static_cast<bool>(npy::loop(npy::LoopOp(k), false)),
+                       static_cast<bool>(npy::loop(npy::LoopOp(k), true)));
   d["numpy_loops"] = native;  // (float32, float64): NumPy's inner loop verified and in use
   return d;
 }

@@ -113,7 +113,8 @@ bool need_numpy() {
   // sigmoids); ask the current errstate, a Python call made only on this rare path.
   PyObject* d = PyObject_CallNoArgs(geterr_fn);
   PyObject* v = d ? PyDict_GetItemString(d, "under") : nullptr;  // borrowed
-  const bool ignored = v && PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, "ignore") == 0;
+  const bool ignored =
+      v && PyUnicode_Check(v) && PyUnicode_CompareWithASCIIString(v, "ignore") == 0;
   Py_XDECREF(d);
   if (PyErr_Occurred()) PyErr_Clear();  // unknown: let NumPy decide
   if (ignored) clear();
