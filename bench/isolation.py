@@ -22,21 +22,12 @@ from typing import Any
 
 from bench import backends, timing
 
-# The status strings the parent shows in place of a row; kept short like base._status.
-_STATUS_LEN = 200
-
-
-def _status(e: BaseException) -> str:
-    from bench.workloads.base import Unavailable
-
-    if isinstance(e, Unavailable):
-        return str(e)
-    return f"error: {type(e).__name__}: {e}"[:_STATUS_LEN]
-
 
 def _serve(conn: Connection, module: str, backend: str, n: int, warmup: int, steps: int,
            pause_gc: bool, threads: int) -> None:
     """The worker: build the case once, warm it up, then time one repeat per request."""
+    from bench.workloads.base import _status  # base imports this module
+
     timing.PAUSE_GC = pause_gc
     try:
         backends.configure_threads(threads)

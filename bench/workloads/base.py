@@ -63,7 +63,7 @@ def row(spec: Spec, backend: str, status: str, **extra: Any) -> dict[str, Any]:
             "unit": spec.unit, "status": status, **extra}
 
 
-def _status(e: Exception) -> str:
+def _status(e: BaseException) -> str:
     if isinstance(e, (Unavailable, WorkerFailed)):
         return str(e)
     return f"error: {type(e).__name__}: {e}"[:200]
