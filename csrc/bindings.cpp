@@ -225,6 +225,14 @@ PYBIND11_MODULE(_core, m) {
         py::arg("ignore_index"), py::arg("reduction"),
         "F.cross_entropy's common case as (loss, logp) arrays, NumPy's bits; None when it does "
         "not apply (see csrc/forward_nn.h).");
+  m.def("max_pool2d_forward", &max_pool2d_forward, py::arg("input"), py::arg("kernel"),
+        py::arg("stride"), py::arg("padding"), py::arg("dilation"), py::arg("out_hw"),
+        "F.max_pool2d's (values, indices) as the NumPy code computes them; None when it does "
+        "not apply (see csrc/forward_nn.h).");
+  m.def("max_pool2d_scatter", &max_pool2d_scatter, py::arg("grad"), py::arg("index"),
+        py::arg("in_shape"),
+        "Max pooling's backward scatter-add, as np.bincount does it; None when it does not "
+        "apply (see csrc/forward_nn.h).");
   m.def("erf_array", &erf_array, py::arg("a"), py::arg("complement") = false,
         "erf (or erfc) of a float64 array, elementwise through the C library (as math.erf).");
   m.def("fast_ops_stats", &fast_ops_stats, "Counters of native vs fallback forward calls.");

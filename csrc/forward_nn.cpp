@@ -1,6 +1,9 @@
 #include "forward_nn.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <vector>
 
 #include "npy.h"
@@ -69,7 +72,125 @@ bool is_int64(PyObject* d) {
   return ok && npy::descr_byteorder(d) != '>' && npy::is_canonical(d);
 }
 
+template <typename T>
+void max_pool_planes(const T* x, T* vals, int64_t* idx, Py_ssize_t planes, Py_ssize_t h,
+                     Py_ssize_t w, const Py_ssize_t* k, const Py_ssize_t* s, const Py_ssize_t* p,
+                     const Py_ssize_t* d, Py_ssize_t oh, Py_ssize_t ow) {
+  const T ninf = -std::numeric_limits<T>::infinity();
+  for (Py_ssize_t pl = 0; pl < planes; ++pl) {
+    const T* xp = x + pl * h * w;
+    for (Py_ssize_t i = 0; i < oh; ++i)
+      for (Py_ssize_t j = 0; j < ow; ++j) {
+        // torch's scan: cells inside the input only, from -inf at the first of them; a
+        // larger value or any NaN takes over (the first maximum, the last NaN).
+        const Py_ssize_t r0 = i * s[0] - p[0], c0 = j * s[1] - p[1];
+        T best = ninf;
+        int64_t at = static_cast<int64_t>(r0 * w + c0);
+        bool seen = false;
+        for (Py_ssize_t a = 0; a < k[0]; ++a) {
+          const Py_ssize_t r = r0 + a * d[0];
+          if (r < 0 || r >= h) continue;
+          for (Py_ssize_t b = 0; b < k[1]; ++b) {
+            const Py_ssize_t c = c0 + b * d[1];
+            if (c < 0 || c >= w) continue;
+            const T v = xp[r * w + c];
+            if (!seen) {
+              at = static_cast<int64_t>(r * w + c);
+              seen = true;
+            }
+            if (v > best || std::isnan(v)) {
+              best = v;
+              at = static_cast<int64_t>(r * w + c);
+            }
+          }
+        }
+        vals[(pl * oh + i) * ow + j] = best;
+        idx[(pl * oh + i) * ow + j] = at;
+      }
+  }
+}
+
+template <typename T>
+void scatter_planes(const T* g, const int64_t* idx, T* out, Py_ssize_t planes, Py_ssize_t m,
+                    Py_ssize_t hw) {
+  std::vector<double> acc(static_cast<size_t>(hw));
+  for (Py_ssize_t pl = 0; pl < planes; ++pl) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (Py_ssize_t q = 0; q < m; ++q)
+      acc[static_cast<size_t>(idx[pl * m + q])] += static_cast<double>(g[pl * m + q]);
+    for (Py_ssize_t q = 0; q < hw; ++q)
+      out[pl * hw + q] = static_cast<T>(acc[static_cast<size_t>(q)]);
+  }
+}
+
+bool dims_of(py::tuple t, size_t n, Py_ssize_t* out) {
+  if (t.size() != n) return false;
+  for (size_t i = 0; i < n; ++i) out[i] = t[i].cast<Py_ssize_t>();
+  return true;
+}
+
 }  // namespace
+
+py::object max_pool2d_forward(py::handle input, py::tuple kernel, py::tuple stride,
+                              py::tuple padding, py::tuple dilation, py::tuple out_hw) {
+  PyObject* a = input.ptr();
+  const int type = npy::fast_float(a);
+  Py_ssize_t k[2], s[2], p[2], d[2], o[2];
+  if (!type || npy::ndim(a) != 4 || !dims_of(kernel, 2, k) || !dims_of(stride, 2, s) ||
+      !dims_of(padding, 2, p) || !dims_of(dilation, 2, d) || !dims_of(out_hw, 2, o))
+    return py::none();
+  for (int i = 0; i < 2; ++i)
+    if (k[i] < 1 || s[i] < 1 || d[i] < 1 || p[i] < 0 || o[i] < 1) return py::none();
+  const Py_ssize_t* dims = npy::dims(a);
+  const Py_ssize_t planes = dims[0] * dims[1];
+  const Py_ssize_t out_dims[4] = {dims[0], dims[1], o[0], o[1]};
+  py::object vals = npy::empty(npy::descr(a), 4, out_dims);
+  // NumPy's int64 is NPY_LONG on LP64 systems, NPY_LONGLONG elsewhere.
+  py::object idx = npy::empty(npy::builtin_descr(sizeof(long) == 8 ? 7 : 9), 4, out_dims);
+  int64_t* ip = reinterpret_cast<int64_t*>(npy::data(idx.ptr()));
+  {
+    std::optional<py::gil_scoped_release> nogil;
+    if (npy::size(a) >= npy::kReleaseGil) nogil.emplace();
+    if (type == npy::kDouble)
+      max_pool_planes(reinterpret_cast<const double*>(npy::data(a)),
+                      reinterpret_cast<double*>(npy::data(vals.ptr())), ip, planes, dims[2],
+                      dims[3], k, s, p, d, o[0], o[1]);
+    else
+      max_pool_planes(reinterpret_cast<const float*>(npy::data(a)),
+                      reinterpret_cast<float*>(npy::data(vals.ptr())), ip, planes, dims[2],
+                      dims[3], k, s, p, d, o[0], o[1]);
+  }
+  return py::make_tuple(vals, idx);
+}
+
+py::object max_pool2d_scatter(py::handle grad, py::handle index, py::tuple in_shape) {
+  PyObject *g = grad.ptr(), *ix = index.ptr();
+  const int type = npy::fast_float(g);
+  Py_ssize_t shp[4];
+  if (!type || npy::ndim(g) != 4 || !dims_of(in_shape, 4, shp) || !npy::is_exact(ix) ||
+      !is_int64(npy::descr(ix)) ||
+      (npy::flags(ix) & (npy::kCContig | npy::kAligned)) != (npy::kCContig | npy::kAligned) ||
+      !npy::same_shape(g, ix))
+    return py::none();
+  const Py_ssize_t* gd = npy::dims(g);
+  if (gd[0] != shp[0] || gd[1] != shp[1]) return py::none();
+  const Py_ssize_t planes = shp[0] * shp[1], hw = shp[2] * shp[3], m = gd[2] * gd[3];
+  const int64_t* ip = reinterpret_cast<const int64_t*>(npy::data(ix));
+  for (Py_ssize_t q = 0; q < planes * m; ++q)
+    if (ip[q] < 0 || ip[q] >= hw) return py::none();
+  py::object out = npy::empty(npy::descr(g), 4, shp);
+  {
+    std::optional<py::gil_scoped_release> nogil;
+    if (planes * hw >= npy::kReleaseGil) nogil.emplace();
+    if (type == npy::kDouble)
+      scatter_planes(reinterpret_cast<const double*>(npy::data(g)), ip,
+                     reinterpret_cast<double*>(npy::data(out.ptr())), planes, m, hw);
+    else
+      scatter_planes(reinterpret_cast<const float*>(npy::data(g)), ip,
+                     reinterpret_cast<float*>(npy::data(out.ptr())), planes, m, hw);
+  }
+  return out;
+}
 
 py::object cross_entropy_forward(py::handle input, py::handle target, int64_t ignore_index,
                                  int reduction) {

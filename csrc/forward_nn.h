@@ -19,4 +19,17 @@ namespace chaingrad {
 py::object cross_entropy_forward(py::handle input, py::handle target, int64_t ignore_index,
                                  int reduction);
 
+// F.max_pool2d's forward on (N, C, H, W) float32/float64 input (exact, aligned, C-contiguous):
+// (values, flat H*W indices) as nn/functional/pooling.py's _MaxPool computes them, by torch's
+// rule: each window's cells inside the input are scanned row-major from -inf at the first of
+// them, and a larger value or any NaN takes over. None for any other input.
+py::object max_pool2d_forward(py::handle input, py::tuple kernel, py::tuple stride,
+                              py::tuple padding, py::tuple dilation, py::tuple out_hw);
+
+// Max pooling's backward scatter: out[n, c, idx[n, c, i, j]] += g[n, c, i, j] on an (N, C, H, W)
+// plane, summed in float64 in g's element order and rounded once to g's dtype, as
+// np.bincount(..., weights=g) then astype does. None (the NumPy code decides, and raises for
+// a bad index) when an index is outside the plane or the layout is not the fast one.
+py::object max_pool2d_scatter(py::handle grad, py::handle index, py::tuple in_shape);
+
 }  // namespace chaingrad

@@ -88,6 +88,17 @@ def install_fast_ops(
     current_engine: list[Any],
 ) -> list[str]: ...
 def fast_ops_stats() -> dict[str, Any]: ...
+def max_pool2d_forward(
+    input: np.ndarray,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray] | None: ...
+def max_pool2d_scatter(
+    grad: np.ndarray, index: np.ndarray, in_shape: tuple[int, int, int, int]
+) -> np.ndarray | None: ...
 def erf_array(a: np.ndarray, complement: bool = False) -> np.ndarray: ...
 def cross_entropy_forward(
     input: np.ndarray, target: np.ndarray, ignore_index: int, reduction: int

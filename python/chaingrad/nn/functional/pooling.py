@@ -76,6 +76,19 @@ def _as_4d(x: Tensor, fn: str) -> tuple[Tensor, bool]:
 
 
 # ---------------------------------------------------------------------------- max pooling
+def _native() -> Any:
+    """``_core``'s max-pooling loops (csrc/forward_nn.cpp: the NumPy code's values, indices and
+    sums, bit for bit), or None without the C++ core. Forward math, so both engines use them."""
+    try:
+        from ... import _core
+    except ImportError:
+        return None
+    return _core
+
+
+_CORE = _native()
+
+
 class _MaxPool(Function):
     _backward_name = "MaxPool2DWithIndicesBackward0"
 
@@ -83,19 +96,40 @@ class _MaxPool(Function):
     def forward(ctx: FunctionCtx, x: Tensor, geom: tuple) -> tuple:
         k, s, p, d, out, extra = geom
         a = x._data
+        ctx.in_shape = a.shape
+        got = _CORE.max_pool2d_forward(a, k, s, p, d, out) if _CORE is not None else None
+        if got is not None:
+            ctx.idx = got[1]
+            ind = wrap(got[1])
+            ctx.mark_non_differentiable(ind)
+            return wrap(got[0]), ind
         n, c, h, w = a.shape
         fill = -np.inf
         xp = np.pad(a, ((0, 0), (0, 0), (p[0], p[0] + extra[0]), (p[1], p[1] + extra[1])),
                     constant_values=fill)
         win = _windows(xp, k, s, d, out).reshape(n, c, out[0], out[1], k[0] * k[1])
+        # torch's rule: scan the window's cells inside the input, starting from the first of
+        # them at -inf; a larger value or any NaN takes over. So the first maximum wins, the
+        # last NaN wins, and a window whose cells are all -inf points at its first cell inside
+        # the input (never at padding).
         arg = win.argmax(axis=-1)
+        kk = k[0] * k[1]
+        ka, kb = np.divmod(np.arange(kk), k[1])
+        in_r = np.arange(out[0])[:, None] * s[0] - p[0] + ka * d[0]  # (oh, K)
+        in_c = np.arange(out[1])[:, None] * s[1] - p[1] + kb * d[1]  # (ow, K)
+        inside = (((in_r >= 0) & (in_r < h))[:, None, :] & ((in_c >= 0) & (in_c < w))[None])
+        first_inside = inside.argmax(axis=-1)  # (oh, ow)
+        peak = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+        arg = np.where(peak == -np.inf, first_inside, arg)
+        isnan = np.isnan(win)
+        last_nan = kk - 1 - isnan[..., ::-1].argmax(axis=-1)
+        arg = np.where(isnan.any(axis=-1), last_nan, arg)
         vals = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
-        # Window-local argmax -> flat index into the unpadded H*W plane (torch's indices).
+        # Window-local position -> flat index into the unpadded H*W plane (torch's indices).
         ki, kj = np.divmod(arg, k[1])
         rows = np.arange(out[0])[:, None] * s[0] - p[0] + ki * d[0]
         cols = np.arange(out[1])[None, :] * s[1] - p[1] + kj * d[1]
         idx = (rows * w + cols).astype(np.int64)
-        ctx.in_shape = a.shape
         ctx.idx = idx
         ind = wrap(idx)
         ctx.mark_non_differentiable(ind)
@@ -114,6 +148,9 @@ class _ScatterPlane(Function):
     @staticmethod
     def forward(ctx: FunctionCtx, g: Tensor, idx: np.ndarray, in_shape: tuple) -> Tensor:
         ctx.idx = idx
+        got = _CORE.max_pool2d_scatter(g._data, idx, in_shape) if _CORE is not None else None
+        if got is not None:
+            return wrap(got)
         n, c, h, w = in_shape
         base = (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
         flat = np.bincount((idx + base).ravel(), weights=g._data.ravel(), minlength=n * c * h * w)
