@@ -76,36 +76,38 @@ template <typename T>
 void max_pool_planes(const T* x, T* vals, int64_t* idx, Py_ssize_t planes, Py_ssize_t h,
                      Py_ssize_t w, const Py_ssize_t* k, const Py_ssize_t* s, const Py_ssize_t* p,
                      const Py_ssize_t* d, Py_ssize_t oh, Py_ssize_t ow) {
+  // Locals, not the arrays: the int64 index stores could alias them and force reloads.
+  const Py_ssize_t k0 = k[0], k1 = k[1], s0 = s[0], s1 = s[1], p0 = p[0], p1 = p[1],
+                   d0 = d[0], d1 = d[1];
   const T ninf = -std::numeric_limits<T>::infinity();
   for (Py_ssize_t pl = 0; pl < planes; ++pl) {
     const T* xp = x + pl * h * w;
+    T* vo = vals + pl * oh * ow;
+    int64_t* io = idx + pl * oh * ow;
     for (Py_ssize_t i = 0; i < oh; ++i)
       for (Py_ssize_t j = 0; j < ow; ++j) {
         // torch's scan: cells inside the input only, from -inf at the first of them; a
         // larger value or any NaN takes over (the first maximum, the last NaN).
-        const Py_ssize_t r0 = i * s[0] - p[0], c0 = j * s[1] - p[1];
+        const Py_ssize_t r0 = i * s0 - p0, c0 = j * s1 - p1;
         T best = ninf;
-        int64_t at = static_cast<int64_t>(r0 * w + c0);
+        Py_ssize_t at = r0 * w + c0;
         bool seen = false;
-        for (Py_ssize_t a = 0; a < k[0]; ++a) {
-          const Py_ssize_t r = r0 + a * d[0];
+        for (Py_ssize_t a = 0; a < k0; ++a) {
+          const Py_ssize_t r = r0 + a * d0;
           if (r < 0 || r >= h) continue;
-          for (Py_ssize_t b = 0; b < k[1]; ++b) {
-            const Py_ssize_t c = c0 + b * d[1];
+          for (Py_ssize_t b = 0; b < k1; ++b) {
+            const Py_ssize_t c = c0 + b * d1;
             if (c < 0 || c >= w) continue;
             const T v = xp[r * w + c];
-            if (!seen) {
-              at = static_cast<int64_t>(r * w + c);
-              seen = true;
-            }
-            if (v > best || std::isnan(v)) {
-              best = v;
-              at = static_cast<int64_t>(r * w + c);
-            }
+            // Selects, not branches: on real data the comparison is a coin toss.
+            const bool take = v > best || v != v;
+            at = (take || !seen) ? r * w + c : at;
+            best = take ? v : best;
+            seen = true;
           }
         }
-        vals[(pl * oh + i) * ow + j] = best;
-        idx[(pl * oh + i) * ow + j] = at;
+        vo[i * ow + j] = best;
+        io[i * ow + j] = static_cast<int64_t>(at);
       }
   }
 }
