@@ -56,7 +56,10 @@ PyObject* cell_repr(PyObject*) {
 PyMappingMethods cell_mapping = {cell_len, cell_get, cell_set};
 
 PyTypeObject CellType = [] {
-  PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+  // Zero-initialised, then the head PyVarObject_HEAD_INIT would write (as a braced initializer
+  // it leaves the other members to -Wmissing-field-initializers); PyType_Ready sets ob_type.
+  PyTypeObject t{};
+  Py_SET_REFCNT(reinterpret_cast<PyObject*>(&t), 1);
   t.tp_name = "chaingrad._core.GradModeCell";
   t.tp_basicsize = sizeof(Cell);
   t.tp_flags = Py_TPFLAGS_DEFAULT;
