@@ -66,12 +66,6 @@ void cross_entropy_rows(const T* d, const int64_t* t, Py_ssize_t n, Py_ssize_t c
   }
 }
 
-bool is_int64(PyObject* d) {
-  const int num = npy::descr_type_num(d);
-  const bool ok = num == 9 || (num == 7 && sizeof(long) == 8);  // NPY_LONGLONG, NPY_LONG
-  return ok && npy::descr_byteorder(d) != '>' && npy::is_canonical(d);
-}
-
 template <typename T>
 void max_pool_planes(const T* x, T* vals, int64_t* idx, Py_ssize_t planes, Py_ssize_t h,
                      Py_ssize_t w, const Py_ssize_t* k, const Py_ssize_t* s, const Py_ssize_t* p,
@@ -147,8 +141,7 @@ py::object max_pool2d_forward(py::handle input, py::tuple kernel, py::tuple stri
   const Py_ssize_t planes = dims[0] * dims[1];
   const Py_ssize_t out_dims[4] = {dims[0], dims[1], o[0], o[1]};
   py::object vals = npy::empty(npy::descr(a), 4, out_dims);
-  // NumPy's int64 is NPY_LONG on LP64 systems, NPY_LONGLONG elsewhere.
-  py::object idx = npy::empty(npy::builtin_descr(sizeof(long) == 8 ? 7 : 9), 4, out_dims);
+  py::object idx = npy::empty(npy::builtin_descr(npy::kInt64), 4, out_dims);
   int64_t* ip = reinterpret_cast<int64_t*>(npy::data(idx.ptr()));
   {
     std::optional<py::gil_scoped_release> nogil;
@@ -170,7 +163,7 @@ py::object max_pool2d_scatter(py::handle grad, py::handle index, py::tuple in_sh
   const int type = npy::fast_float(g);
   Py_ssize_t shp[4];
   if (!type || npy::ndim(g) != 4 || !dims_of(in_shape, 4, shp) || !npy::is_exact(ix) ||
-      !is_int64(npy::descr(ix)) ||
+      !npy::is_int64(npy::descr(ix)) || !npy::is_canonical(npy::descr(ix)) ||
       (npy::flags(ix) & (npy::kCContig | npy::kAligned)) != (npy::kCContig | npy::kAligned) ||
       !npy::same_shape(g, ix))
     return py::none();
@@ -205,7 +198,7 @@ py::object cross_entropy_forward(py::handle input, py::handle target, int64_t ig
     return py::none();
   const Py_ssize_t n = npy::dims(d)[0], c = npy::dims(d)[1];
   if (n == 0 || c == 0 || !npy::is_exact(t) || npy::ndim(t) != 1 || npy::dims(t)[0] != n ||
-      !is_int64(npy::descr(t)) ||
+      !npy::is_int64(npy::descr(t)) || !npy::is_canonical(npy::descr(t)) ||
       (npy::flags(t) & (npy::kCContig | npy::kAligned)) != (npy::kCContig | npy::kAligned))
     return py::none();
   const int64_t* tv = reinterpret_cast<const int64_t*>(npy::data(t));

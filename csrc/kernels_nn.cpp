@@ -46,13 +46,6 @@ bool linear_backward(Node& node, const py::object& g, std::vector<py::object>& o
   return true;
 }
 
-// A native-order int64 descriptor (NumPy's long on LP64, long long elsewhere).
-bool is_int64(PyObject* d) {
-  const int num = npy::descr_type_num(d);
-  const bool ok = num == 9 || (num == 7 && sizeof(long) == 8);  // NPY_LONGLONG, NPY_LONG
-  return ok && npy::descr_byteorder(d) != '>' && npy::is_canonical(d);
-}
-
 template <typename T>
 void cross_entropy_loop(T* p, const int64_t* t, Py_ssize_t n, Py_ssize_t c, int reduction,
                         const T* g, double count) {
@@ -79,7 +72,8 @@ bool cross_entropy_backward(Node& node, const py::object& g, std::vector<py::obj
   PyObject *pl = logp.ptr(), *pt = t.ptr(), *pg = g.ptr();
   const int type = npy::fast_float(pl);
   if (!type || npy::ndim(pl) != 2 || !npy::is_exact(pt) || npy::ndim(pt) != 1 ||
-      !is_int64(npy::descr(pt)) || !(npy::flags(pt) & npy::kCContig) ||
+      !npy::is_int64(npy::descr(pt)) || !npy::is_canonical(npy::descr(pt)) ||
+      !(npy::flags(pt) & npy::kCContig) ||
       npy::fast_float(pg) != type || reduction < 0 || reduction > 2)
     return false;
   const Py_ssize_t n = npy::dims(pl)[0], c = npy::dims(pl)[1];

@@ -169,12 +169,7 @@ py::object c_contiguous(const py::object& a) {
 
 // An ndarray of native-order int64 (the raw indices MAXMIN_DIM saves).
 bool int64_array(PyObject* a) {
-  if (!a || !npy::is_array(a)) return false;
-  PyObject* d = npy::descr(a);
-  const int t = npy::descr_type_num(d);
-  const bool is64 = (t == npy::api_t::NPY_LONG_ && sizeof(long) == 8) ||
-                    (t == npy::api_t::NPY_LONGLONG_ && sizeof(long long) == 8);
-  return is64 && npy::descr_byteorder(d) != '>';
+  return a && npy::is_array(a) && npy::is_int64(npy::descr(a));
 }
 
 // Sizes of the dims before `dim` and after it: a C-contiguous array is (outer, n, inner).

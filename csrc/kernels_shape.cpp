@@ -105,13 +105,8 @@ const int64_t* flat_index(const Node& node, Py_ssize_t n, py::object& keep) {
   keep = node.saved()[0].data;
   PyObject* idx = keep.ptr();
   if (!idx || !npy::is_array(idx)) return nullptr;
-  PyObject* d = npy::descr(idx);
-  const int t = npy::descr_type_num(d);
-  const bool is64 = (t == npy::api_t::NPY_LONG_ && sizeof(long) == 8) ||
-                    (t == npy::api_t::NPY_LONGLONG_ && sizeof(long long) == 8);
   const int want = npy::kCContig | npy::kAligned;
-  if (!is64 || npy::descr_byteorder(d) == '>' || (npy::flags(idx) & want) != want)
-    return nullptr;
+  if (!npy::is_int64(npy::descr(idx)) || (npy::flags(idx) & want) != want) return nullptr;
   const int64_t* p = reinterpret_cast<const int64_t*>(npy::data(idx));
   const Py_ssize_t m = npy::size(idx);
   for (Py_ssize_t k = 0; k < m; ++k)

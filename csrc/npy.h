@@ -75,6 +75,16 @@ inline bool is_canonical(PyObject* d) {
   return c && c == d;
 }
 
+// A native-order 64-bit integer descriptor (NPY_LONG on LP64 systems, NPY_LONGLONG elsewhere).
+inline bool is_int64(PyObject* d) {
+  const int t = descr_type_num(d);
+  const bool is64 = (t == api_t::NPY_LONG_ && sizeof(long) == 8) ||
+                    (t == api_t::NPY_LONGLONG_ && sizeof(long long) == 8);
+  return is64 && descr_byteorder(d) != '>';
+}
+// The type number of NumPy's int64.
+constexpr int kInt64 = sizeof(long) == 8 ? api_t::NPY_LONG_ : api_t::NPY_LONGLONG_;
+
 // float32 -> kFloat, float64 -> kDouble, anything else (incl. byte-swapped) -> 0.
 inline int float_type(PyObject* a) {
   PyObject* d = descr(a);
