@@ -645,16 +645,7 @@ void accumulate_leaf(Node& acc, py::object g, bool create_graph) {
               for (Py_ssize_t i = 0; i < n; ++i) o[i] = o[i] + b[i];
             }
           }
-          PyObject* vc = tensor::raw(old, tensor::VC);
-          if (vc && vc != Py_None) {
-            if (!PyList_Check(vc) || PyList_GET_SIZE(vc) < 1)
-              throw py::type_error("chaingrad: a tensor's version counter must be a list");
-            PyObject* one = PyLong_FromLong(1);
-            PyObject* nv = one ? PyNumber_Add(PyList_GET_ITEM(vc, 0), one) : nullptr;
-            Py_XDECREF(one);
-            if (!nv) throw py::error_already_set();
-            PyList_SetItem(vc, 0, nv);  // steals nv
-          }
+          tensor::bump_version(old);
           return;
         }
       }

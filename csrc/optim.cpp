@@ -129,13 +129,7 @@ bool sgd_step(py::list params, py::dict state, py::str buffer_key, const SgdOpti
              reinterpret_cast<const double*>(npy::data(it.grad.ptr())),
              it.buf ? reinterpret_cast<double*>(npy::data(it.buf.ptr())) : nullptr, first, n,
              o);
-    // p._bump_version()
-    PyObject* vc = tensor::raw(it.param, tensor::VC);
-    if (vc && PyList_Check(vc) && PyList_GET_SIZE(vc) > 0) {
-      py::object v = py::reinterpret_borrow<py::object>(PyList_GET_ITEM(vc, 0));
-      py::object nv = v + py::int_(1);
-      if (PyList_SetItem(vc, 0, nv.release().ptr()) < 0) throw py::error_already_set();
-    }
+    tensor::bump_version(it.param);
   }
   return true;
 }
@@ -274,12 +268,7 @@ bool adam_step(py::list params, py::dict state, const AdamOptions& o) {
                   reinterpret_cast<const double*>(P(it.grad)), reinterpret_cast<double*>(P(it.m)),
                   reinterpret_cast<double*>(P(it.v)), reinterpret_cast<double*>(P(it.vmax)), n, o,
                   step_size, bc2_sqrt);
-    PyObject* vc = tensor::raw(it.param, tensor::VC);
-    if (vc && PyList_Check(vc) && PyList_GET_SIZE(vc) > 0) {
-      py::object ver = py::reinterpret_borrow<py::object>(PyList_GET_ITEM(vc, 0));
-      py::object nv = ver + py::int_(1);
-      if (PyList_SetItem(vc, 0, nv.release().ptr()) < 0) throw py::error_already_set();
-    }
+    tensor::bump_version(it.param);
   }
   return true;
 }

@@ -145,5 +145,17 @@ py::object wrap(py::object array) {
   return py::reinterpret_steal<py::object>(t);
 }
 
+void bump_version(PyObject* t) {
+  PyObject* vc = raw(t, VC);
+  if (!vc || vc == Py_None) return;
+  if (!PyList_Check(vc) || PyList_GET_SIZE(vc) < 1)
+    throw py::type_error("chaingrad: a tensor's version counter must be a list");
+  PyObject* one = PyLong_FromLong(1);
+  PyObject* nv = one ? PyNumber_Add(PyList_GET_ITEM(vc, 0), one) : nullptr;
+  Py_XDECREF(one);
+  if (!nv) throw py::error_already_set();
+  PyList_SetItem(vc, 0, nv);  // steals nv
+}
+
 }  // namespace tensor
 }  // namespace chaingrad

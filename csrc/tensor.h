@@ -41,6 +41,10 @@ inline PyObject* raw(PyObject* t, Slot s) {
 py::object get(PyObject* t, Slot s);             // new reference; AttributeError when unset
 void set(PyObject* t, Slot s, PyObject* value);  // value borrowed
 
+// t._bump_version() after an in-place write: the version counter (a one-element list shared
+// by views) goes up by one. Throws when the counter is not such a list. Fast layout only.
+void bump_version(PyObject* t);
+
 // Tensor._from_array(array): a new leaf wrapping `array` (no copy, no checks).
 py::object wrap(py::object array);
 
