@@ -5,25 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
-from . import init
 from ._checks import check_device, check_input
-from .module import Module
-from .normalization import _BatchNorm
-from .parameter import Parameter
+from .normalization import _AffineNorm, _BatchNorm
 
 __all__ = ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm"]
 
 
-def _filled(value: float, shape: tuple[int, ...], dtype: Any) -> Tensor:
-    return Tensor._from_array(np.full(shape, value, dtype=dtype or get_default_dtype()))
-
-
-class GroupNorm(Module):
+class GroupNorm(_AffineNorm):
     """Normalise each sample over groups of ``num_channels // num_groups`` channels (and the
     spatial dims), then scale/shift per channel (weight ones, bias zeros)."""
 
@@ -36,21 +26,7 @@ class GroupNorm(Module):
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
-        if affine:
-            self.weight = Parameter(_filled(1.0, (num_channels,), dtype))
-            if bias:
-                self.bias = Parameter(_filled(0.0, (num_channels,), dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._init_affine(affine, (num_channels,), dtype, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         check_input(self, input, self.weight.dtype if self.weight is not None else None)
@@ -114,7 +90,7 @@ class InstanceNorm3d(_InstanceNorm):
     _dim = 3
 
 
-class RMSNorm(Module):
+class RMSNorm(_AffineNorm):
     """``x / sqrt(mean(x**2) + eps) * weight`` over the trailing ``normalized_shape`` dims."""
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
@@ -127,14 +103,7 @@ class RMSNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(_filled(1.0, shape, dtype))
-        else:
-            self.register_parameter("weight", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
+        self._init_affine(elementwise_affine, shape, dtype, None)
 
     def forward(self, x: Tensor) -> Tensor:
         check_input(self, x, self.weight.dtype if self.weight is not None else None)

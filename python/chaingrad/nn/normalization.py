@@ -18,7 +18,32 @@ from .parameter import Parameter
 __all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d"]
 
 
-class LayerNorm(Module):
+class _AffineNorm(Module):
+    """A normalisation layer's optional elementwise scale (ones) and shift (zeros)."""
+
+    def _init_affine(self, on: bool, shape: tuple[int, ...], dtype: Any,
+                     bias: bool | None) -> None:
+        """Register ``weight`` and ``bias`` (``None`` when off), in torch's order;
+        ``bias=None``: the layer has no shift at all (RMSNorm)."""
+        dt = dtype or get_default_dtype()
+        if on:
+            self.weight = Parameter(Tensor._from_array(np.ones(shape, dtype=dt)))
+        else:
+            self.register_parameter("weight", None)
+        if bias is not None:
+            if on and bias:
+                self.bias = Parameter(Tensor._from_array(np.zeros(shape, dtype=dt)))
+            else:
+                self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if getattr(self, "bias", None) is not None:
+            init.zeros_(self.bias)
+
+
+class LayerNorm(_AffineNorm):
     """Normalise each sample over its trailing ``normalized_shape`` dims, then scale/shift
     elementwise (weight ones, bias zeros)."""
 
@@ -32,22 +57,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = dtype or get_default_dtype()
-        if elementwise_affine:
-            self.weight = Parameter(Tensor._from_array(np.ones(shape, dtype=dt)))
-            if bias:
-                self.bias = Parameter(Tensor._from_array(np.zeros(shape, dtype=dt)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._init_affine(elementwise_affine, shape, dtype, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         check_input(self, input, self.weight.dtype if self.weight is not None else None)
@@ -64,7 +74,7 @@ class LayerNorm(Module):
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
-class _BatchNorm(Module):
+class _BatchNorm(_AffineNorm):
     _ndims: tuple[int, ...] = ()
     _what = ""
 
@@ -77,15 +87,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dt = dtype or get_default_dtype()
-        if affine:
-            self.weight = Parameter(Tensor._from_array(np.ones(num_features, dtype=dt)))
-            if bias:
-                self.bias = Parameter(Tensor._from_array(np.zeros(num_features, dtype=dt)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self._init_affine(affine, (num_features,), dtype, bias)
         if track_running_stats:
             self.register_buffer("running_mean",
                                  Tensor._from_array(np.zeros(num_features, dtype=dt)))
@@ -108,10 +110,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        super().reset_parameters()
 
     def _check_batch(self, input: Tensor, min_values: int = 2) -> None:
         dtype = self.weight.dtype if self.weight is not None else None
