@@ -13,7 +13,14 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, Callable
 
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau, _check_optimizer
+from .lr_scheduler import (
+    _LAMBDAS_MISMATCH,
+    LRScheduler,
+    ReduceLROnPlateau,
+    _check_optimizer,
+    _LambdaState,
+    _per_group,
+)
 from .optimizer import Optimizer
 
 __all__ = [
@@ -26,18 +33,10 @@ def _group_lrs(optimizer: Optimizer) -> list[float]:
     return [g["lr"] for g in optimizer.param_groups]
 
 
-def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
-                             f"optimizer.param_groups has {n} values, {name} has {len(value)}.")
-        return list(value)
-    return [value] * n
-
-
-def _lambda_state(lambdas: list[Callable[..., Any]]) -> list[dict[str, Any] | None]:
-    return [None if isinstance(f, types.FunctionType) else dict(f.__dict__) for f in lambdas]
+def _for_groups(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+    return _per_group(value, len(optimizer.param_groups),
+                      f"{name} must have the same length as optimizer.param_groups. "
+                      f"optimizer.param_groups has {{n}} values, {name} has {{got}}.")
 
 
 def _update_lr_at(scheduler: LRScheduler, epoch: int) -> None:
@@ -55,7 +54,7 @@ def _update_lr_at(scheduler: LRScheduler, epoch: int) -> None:
     scheduler._last_lr = _group_lrs(scheduler.optimizer)
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaState, LRScheduler):
     """lr *= lr_lambda(epoch) every epoch; one function, or one per parameter group."""
 
     def __init__(self, optimizer: Optimizer,
@@ -63,13 +62,7 @@ class MultiplicativeLR(LRScheduler):
                  last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        self.lr_lambdas = _per_group(lr_lambda, len(optimizer.param_groups), _LAMBDAS_MISMATCH)
         for f in self.lr_lambdas:
             if not callable(f):
                 raise TypeError(f"lr_lambda should be a function, but got {type(f).__name__}")
@@ -80,20 +73,6 @@ class MultiplicativeLR(LRScheduler):
             return _group_lrs(self.optimizer)
         return [g["lr"] * f(self.last_epoch)
                 for f, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
-
-    def state_dict(self) -> dict[str, Any]:
-        """Functions and lambdas are saved as None, callable objects as their ``__dict__``."""
-        d = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        d["lr_lambdas"] = _lambda_state(self.lr_lambdas)
-        return d
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        lambdas = state.pop("lr_lambdas", [])
-        self.__dict__.update(state)
-        for f, saved in zip(self.lr_lambdas, lambdas):
-            if saved is not None:
-                f.__dict__.update(saved)
 
 
 class ConstantLR(LRScheduler):
@@ -339,11 +318,11 @@ class CyclicLR(LRScheduler):
                  last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        base_lrs = _for_groups("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        self.max_lrs = _for_groups("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size = up + down
@@ -360,8 +339,8 @@ class CyclicLR(LRScheduler):
                 raise ValueError("optimizer must support momentum or beta1 with "
                                  "`cycle_momentum` option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            self.base_momentums = _for_groups("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _for_groups("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
                 for m_mom, b_mom, g in zip(self.max_momentums, self.base_momentums,
                                            optimizer.param_groups):

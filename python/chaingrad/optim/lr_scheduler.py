@@ -186,28 +186,28 @@ class CosineAnnealingLR(LRScheduler):
                 for b in self.base_lrs]
 
 
-class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch); one function, or one per parameter group."""
+def _per_group(value: Any, n: int, mismatch: str) -> list[Any]:
+    """One value per parameter group (of ``n``): the list given, or the one value repeated. A
+    list of another length raises ``ValueError(mismatch.format(n=n, got=len(value)))`` (each
+    scheduler words it as torch does)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(mismatch.format(n=n, got=len(value)))
+        return list(value)
+    return [value] * n
 
-    def __init__(self, optimizer: Optimizer,
-                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
-                 last_epoch: int = -1) -> None:
-        _check_optimizer(optimizer)
-        n = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != n:
-                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * n
-        super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
+_LAMBDAS_MISMATCH = "Expected {n} lr_lambdas, but got {got}"
+
+
+class _LambdaState:
+    """state_dict/load_state_dict of the schedulers driven by ``lr_lambdas`` (LambdaLR,
+    MultiplicativeLR): functions and lambdas are not saved (None), as in torch; callable
+    objects' ``__dict__`` is."""
+
+    lr_lambdas: list[Callable[[int], float]]
 
     def state_dict(self) -> dict[str, Any]:
-        """Functions and lambdas are not saved (None), as in torch; callable objects'
-        ``__dict__`` is."""
         d = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         d["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(f.__dict__)
                            for f in self.lr_lambdas]
@@ -220,6 +220,20 @@ class LambdaLR(LRScheduler):
         for f, saved in zip(self.lr_lambdas, lambdas):
             if saved is not None:
                 f.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaState, LRScheduler):
+    """lr = base_lr * lr_lambda(epoch); one function, or one per parameter group."""
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        _check_optimizer(optimizer)
+        self.lr_lambdas = _per_group(lr_lambda, len(optimizer.param_groups), _LAMBDAS_MISMATCH)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -371,11 +385,8 @@ class OneCycleLR(LRScheduler):
 
     @staticmethod
     def _per_group(value: Any, n: int, name: str) -> list[float]:
-        if isinstance(value, (list, tuple)):
-            if len(value) != n:
-                raise ValueError(f"expected {n} values for {name}, got {len(value)}")
-            return [float(v) for v in value]
-        return [float(value)] * n
+        return [float(v) for v in
+                _per_group(value, n, f"expected {{n}} values for {name}, got {{got}}")]
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
