@@ -119,21 +119,27 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         _unpack(in_tuple, _post(grads, create_graph))
 
 
+def _input_vectors(v: Any, ins: tuple, name: str) -> tuple:
+    """The vectors v (one per input, shapes checked); omitted only for a single one-element
+    input, where it is 1."""
+    if v is None:
+        if len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError("The vector v can only be None if the input to the "
+                               "user-provided function is a single Tensor with a single "
+                               "element.")
+        return (ins[0].detach() * 0 + 1,)
+    _, vs = _as_tuple(v, "v", name)
+    _check_v(vs, ins, "v", name)
+    return vs
+
+
 def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """``(func(inputs), J v)`` by the double-backward trick; v may be omitted when the input
     is a single element."""
     in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
     ins = _prepare(ins, create_graph)
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the "
-                               "user-provided function is a single Tensor with a single "
-                               "element.")
-        vs = (ins[0].detach() * 0 + 1,)
-    else:
-        _, vs = _as_tuple(v, "v", "jvp")
-        _check_v(vs, ins, "v", "jvp")
+    vs = _input_vectors(v, ins, "jvp")
     out_tuple, outs = _call(func, ins, "jvp")
     _strict_outputs(outs, strict)
     with _gm.enable_grad():
@@ -247,15 +253,7 @@ def _hessian_product(func: Callable[..., Any], inputs: Any, v: Any, create_graph
                      strict: bool, name: str) -> tuple[Any, Any]:
     in_tuple, ins = _as_tuple(inputs, "inputs", name)
     ins = _prepare(ins, create_graph)
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the "
-                               "user-provided function is a single Tensor with a single "
-                               "element.")
-        vs = (ins[0].detach() * 0 + 1,)
-    else:
-        _, vs = _as_tuple(v, "v", name)
-        _check_v(vs, ins, "v", name)
+    vs = _input_vectors(v, ins, name)
     out_tuple, outs = _call(func, ins, name)
     if len(outs) != 1 or outs[0].numel() != 1:
         raise RuntimeError(f"The function given to {name} should return a single Tensor with "
