@@ -13,7 +13,7 @@ torch's names and gradients (no SciPy):
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -42,23 +42,26 @@ def _lgamma_array(d: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x), np.nan, out)
 
 
-def _shift(x: np.ndarray) -> tuple[np.ndarray, int]:
-    """How many recurrence steps bring every finite element to >= 10."""
+def _shift_up(x: np.ndarray, term: Callable[[np.ndarray], np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Recurrence up to y >= 10: (the sum of term(y) over the steps each element took, y).
+    Enough steps for every finite element, at most 100000."""
     fin = x[np.isfinite(x)]
-    n = int(max(0.0, math.ceil(10.0 - float(fin.min())))) if fin.size else 0
-    return x, min(n, 100000)
-
-
-def _digamma_array(d: np.ndarray) -> np.ndarray:
-    x = d.astype(np.float64)
-    _, n = _shift(x)
+    n = min(int(max(0.0, math.ceil(10.0 - float(fin.min())))) if fin.size else 0, 100000)
     acc = np.zeros_like(x)
     y = x.copy()
     with np.errstate(all="ignore"):
         for _ in range(n):
             small = y < 10
-            acc = np.where(small, acc - 1.0 / y, acc)
+            acc = np.where(small, acc + term(y), acc)
             y = np.where(small, y + 1.0, y)
+    return acc, y
+
+
+def _digamma_array(d: np.ndarray) -> np.ndarray:
+    x = d.astype(np.float64)
+    acc, y = _shift_up(x, lambda y: -(1.0 / y))  # acc + -(1/y) rounds as acc - 1/y
+    with np.errstate(all="ignore"):
         inv2 = 1.0 / (y * y)
         series = np.zeros_like(y)
         p = inv2.copy()
@@ -75,14 +78,8 @@ def _digamma_array(d: np.ndarray) -> np.ndarray:
 
 def _hurwitz_zeta(s: int, x: np.ndarray) -> np.ndarray:
     """zeta(s, x) = sum_k (x + k)^-s for integer s >= 2 (Euler-Maclaurin after shifting)."""
-    _, n = _shift(x)
-    acc = np.zeros_like(x)
-    y = x.copy()
+    acc, y = _shift_up(x, lambda y: y ** (-s))
     with np.errstate(all="ignore"):
-        for _ in range(n):
-            small = y < 10
-            acc = np.where(small, acc + y ** (-s), acc)
-            y = np.where(small, y + 1.0, y)
         out = acc + y ** (1 - s) / (s - 1) + 0.5 * y ** (-s)
         # + sum_k B_2k / (2k)! * s (s+1) ... (s+2k-2) * y^-(s+2k-1)
         fact = 1.0
